@@ -1,0 +1,27 @@
+//! byline-indexer reads folders of news articles and writes byline's
+//! tantivy index.
+//!
+//! The stages, each in its own module:
+//! - [`parse`]: a file's bytes to [`ParsedArticle`]s (text pages, JSON,
+//!   JSON Lines; encodings; dates; teasers kept out of the body);
+//! - [`index_paths`]: walk folders, parse in parallel, attach entities,
+//!   write documents with stable ids, commit;
+//! - [`ArticleSchema`] and [`ArticleIndex`]: the one schema definition and
+//!   the index folder, shared with the search crate.
+
+mod error;
+pub mod parse;
+mod schema;
+mod store;
+mod writer;
+
+pub use error::IndexError;
+pub use parse::{FieldMap, ParsedArticle, SkipReason};
+pub use schema::{
+    ArticleSchema, EXACT_ANALYZER, KEYWORD_ANALYZER, SCHEMA_VERSION, STEMMED_ANALYZER,
+};
+pub use store::ArticleIndex;
+pub use writer::{
+    article_id, index_paths, source_key, Entities, EntityRecognizer, IndexOptions, IndexProgress,
+    IndexSummary, NoProgress,
+};

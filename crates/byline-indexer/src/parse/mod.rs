@@ -1,0 +1,249 @@
+//! Parsing: one file's bytes in, the articles it holds out.
+//!
+//! Which parser reads a file is decided by [`FileKind::of`] in one place,
+//! and every parser returns [`ParsedArticle`]s, so the writer does not care
+//! where an article came from.
+
+pub mod date;
+mod decode;
+mod json;
+mod text;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+pub use decode::{decode, Encoding, NotText};
+pub use json::{parse_json, parse_json_lines, FieldMap};
+pub use text::parse_text_page;
+
+/// Longest title kept; longer ones are cut with a warning.
+pub const MAX_TITLE_BYTES: usize = 1_000;
+/// Longest body kept (4 MiB); longer ones are cut with a warning. No news
+/// article is this long: a file that is must be a dump or a mistake.
+pub const MAX_BODY_BYTES: usize = 4 << 20;
+/// Largest file read at all (1 GiB); larger files are skipped.
+pub const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// What one parser found in one article.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ParsedArticle {
+    /// Headline.
+    pub title: String,
+    /// The article's own text, without navigation, teasers or related links.
+    pub body: String,
+    /// Publication date, when the article states one.
+    pub published: Option<DateTime<Utc>>,
+    /// Headlines of other articles the page links to.
+    pub related: Vec<String>,
+    /// Canonical URL, when known.
+    pub url: Option<String>,
+    /// Site name, when known.
+    pub site: Option<String>,
+    /// Language (ISO 639-1), when detected.
+    pub language: Option<String>,
+    /// The record's own key within its file (a JSON `id`, or `#N`), for files holding many articles.
+    pub key: Option<String>,
+    /// 1-based line (JSON Lines) or item number (JSON arrays) of the record.
+    pub record: Option<usize>,
+    /// Things worth telling the user that did not stop the article (text cut short).
+    pub warnings: Vec<String>,
+}
+
+/// A record inside a file that could not be read; the rest of the file still was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordProblem {
+    /// 1-based line number, for line-oriented files.
+    pub line: Option<usize>,
+    /// What was wrong.
+    pub message: String,
+}
+
+/// Why a whole file was not indexed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SkipReason {
+    /// The file could not be read (permissions, vanished, I/O error).
+    Unreadable(String),
+    /// Binary data, not text.
+    Binary,
+    /// The file is empty or holds only white space.
+    Empty,
+    /// Larger than [`MAX_FILE_BYTES`].
+    TooLarge(u64),
+    /// Not a kind of file byline reads.
+    Unsupported,
+    /// The file's structure is broken (invalid JSON).
+    Malformed(String),
+    /// The file parsed, but no record in it held an article.
+    NoArticles,
+}
+
+impl SkipReason {
+    /// A short name for grouping in summaries.
+    pub fn category(&self) -> &'static str {
+        match self {
+            SkipReason::Unreadable(_) => "unreadable",
+            SkipReason::Binary => "binary",
+            SkipReason::Empty => "empty",
+            SkipReason::TooLarge(_) => "too large",
+            SkipReason::Unsupported => "unsupported type",
+            SkipReason::Malformed(_) => "malformed",
+            SkipReason::NoArticles => "no articles",
+        }
+    }
+}
+
+impl std::fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SkipReason::Unreadable(e) => write!(f, "unreadable: {e}"),
+            SkipReason::Binary => write!(f, "binary file"),
+            SkipReason::Empty => write!(f, "empty file"),
+            SkipReason::TooLarge(n) => {
+                write!(f, "too large ({n} bytes; the limit is {MAX_FILE_BYTES})")
+            }
+            SkipReason::Unsupported => write!(f, "not a supported file type"),
+            SkipReason::Malformed(e) => write!(f, "malformed: {e}"),
+            SkipReason::NoArticles => write!(f, "no article in it"),
+        }
+    }
+}
+
+/// The formats byline reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A scraped text page (`.txt`, `.text`, or no extension).
+    TextPage,
+    /// A JSON document (`.json`).
+    Json,
+    /// JSON Lines (`.jsonl`, `.ndjson`).
+    JsonLines,
+}
+
+impl FileKind {
+    /// Decides from the file name which parser reads a file, if any.
+    pub fn of(path: &Path) -> Option<FileKind> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            None | Some("txt") | Some("text") => Some(FileKind::TextPage),
+            Some("json") => Some(FileKind::Json),
+            Some("jsonl") | Some("ndjson") => Some(FileKind::JsonLines),
+            Some(_) => None,
+        }
+    }
+}
+
+/// Everything read from one file.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedFile {
+    /// The articles, in file order.
+    pub articles: Vec<ParsedArticle>,
+    /// Records that were skipped.
+    pub problems: Vec<RecordProblem>,
+    /// How the bytes were decoded.
+    pub encoding: Option<Encoding>,
+}
+
+/// Parses one file's bytes as the given kind.
+pub fn parse_bytes(
+    bytes: &[u8],
+    kind: FileKind,
+    fields: &FieldMap,
+) -> Result<ParsedFile, SkipReason> {
+    let (text, encoding) = decode(bytes).map_err(|NotText::Binary| SkipReason::Binary)?;
+    if text.trim().is_empty() {
+        return Err(SkipReason::Empty);
+    }
+    let (articles, problems) = match kind {
+        FileKind::TextPage => {
+            let article = parse_text_page(&text);
+            (vec![article], Vec::new())
+        }
+        FileKind::JsonLines => parse_json_lines(&text, fields),
+        FileKind::Json => parse_json(&text, fields).map_err(SkipReason::Malformed)?,
+    };
+    if articles.is_empty() {
+        if let Some(first) = problems.first() {
+            return Err(SkipReason::Malformed(match first.line {
+                Some(line) => format!("line {line}: {}", first.message),
+                None => first.message.clone(),
+            }));
+        }
+        return Err(SkipReason::NoArticles);
+    }
+    Ok(ParsedFile {
+        articles,
+        problems,
+        encoding: Some(encoding),
+    })
+}
+
+/// Cuts `text` to at most `max` bytes on a character boundary, noting it.
+pub(crate) fn cap_text(text: &str, max: usize, what: &str, warnings: &mut Vec<String>) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    warnings.push(format!(
+        "{what} is {} bytes; kept the first {end}",
+        text.len()
+    ));
+    text[..end].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_extension() {
+        assert_eq!(FileKind::of(Path::new("a/b.TXT")), Some(FileKind::TextPage));
+        assert_eq!(
+            FileKind::of(Path::new("a/README")),
+            Some(FileKind::TextPage)
+        );
+        assert_eq!(
+            FileKind::of(Path::new("x.ndjson")),
+            Some(FileKind::JsonLines)
+        );
+        assert_eq!(FileKind::of(Path::new("x.png")), None);
+    }
+
+    #[test]
+    fn huge_single_line_is_capped_with_a_warning() {
+        let line = "word ".repeat(2_000_000); // 10 MB, one line
+        let page = format!("Title\n\n{line}\n");
+        let parsed =
+            parse_bytes(page.as_bytes(), FileKind::TextPage, &FieldMap::default()).unwrap();
+        let article = &parsed.articles[0];
+        assert!(article.body.len() <= MAX_BODY_BYTES);
+        assert_eq!(article.warnings.len(), 1);
+    }
+
+    #[test]
+    fn empty_binary_and_malformed_are_reasons() {
+        let fields = FieldMap::default();
+        assert_eq!(
+            parse_bytes(b"  \n", FileKind::TextPage, &fields).unwrap_err(),
+            SkipReason::Empty
+        );
+        assert_eq!(
+            parse_bytes(b"\0\0\x01", FileKind::TextPage, &fields).unwrap_err(),
+            SkipReason::Binary
+        );
+        assert!(matches!(
+            parse_bytes(b"{oops", FileKind::Json, &fields),
+            Err(SkipReason::Malformed(_))
+        ));
+        assert!(matches!(
+            parse_bytes(b"{oops\n", FileKind::JsonLines, &fields),
+            Err(SkipReason::Malformed(_))
+        ));
+    }
+}

@@ -1,0 +1,313 @@
+//! Text pages in the shape news scrapers save them: the headline on the
+//! first line, paragraphs separated by blank lines, and after the article
+//! the blocks that link to other articles ("In depth coverage", "More from
+//! World", "Related", teasers ending in "Read more" with their own dates).
+//!
+//! Those blocks are links, not the article: they are kept out of the body
+//! (and so out of search and facets) and their headlines kept apart as
+//! related headlines.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Utc};
+use regex::Regex;
+
+use super::date::{byline_date, date_line, DateLabel};
+use super::{cap_text, ParsedArticle, MAX_BODY_BYTES, MAX_TITLE_BYTES};
+
+/// A heading that opens a block of links to other articles.
+static RELATED_HEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)^(?:
+            in[-\s]depth(?:\s+coverage)?
+          | more\s+(?:from|on|in|about|stories|news|articles|coverage|headlines|to\s+read)\b.{0,40}
+          | related(?:\s+(?:articles?|stories|news|content|coverage|links|topics|posts|reading))?
+          | read\s+(?:also|next)
+          | also\s+(?:read|see|on\s+\S+)
+          | see\s+also
+          | you\s+(?:may|might)\s+(?:also\s+)?(?:like|be\s+interested\s+in|have\s+missed)
+          | recommended(?:\s+(?:for\s+you|stories|reading|articles))?
+          | most\s+(?:read|popular|viewed|shared|watched)
+          | latest\s+(?:news|stories|headlines|articles)
+          | top\s+(?:stories|news|headlines)
+          | further\s+reading
+          | trending(?:\s+now)?
+          | editor'?s\s+picks?
+          | what\s+to\s+read\s+next
+          | keep\s+reading
+          | popular\s+(?:now|stories|articles)
+          | around\s+the\s+web
+          | sponsored(?:\s+(?:content|stories|links))?
+        )\s*:?$",
+    )
+    .expect("heading pattern compiles")
+});
+
+/// A line that only invites the reader to follow a teaser.
+static READ_MORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:read\s+more|read\s+the\s+full\s+(?:story|article)|continue\s+reading|full\s+story|more\s*»|read\s+on)\s*[.…:»>›]*$")
+        .expect("read-more pattern compiles")
+});
+
+/// An inline link to another article inside the body: `Read more: Headline`.
+static INLINE_RELATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:read\s+more|also\s+read|read\s+also|see\s+also|related|more|watch|listen)\s*[:|»›]\s*(?P<headline>.+)$")
+        .expect("inline-related pattern compiles")
+});
+
+/// Page furniture that is neither article nor link.
+static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:advertisement|advertising|share(?:\s+this(?:\s+(?:article|story|page))?)?|tweet|print|e-?mail|comments?|skip\s+to\s+(?:main\s+)?content|sign\s+up|subscribe)\s*:?$")
+        .expect("furniture pattern compiles")
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    ReadMore,
+    Date(DateLabel),
+    Text,
+}
+
+/// Parses one text page.
+pub fn parse_text_page(text: &str) -> ParsedArticle {
+    let mut article = ParsedArticle::default();
+    let mut lines = text.lines().map(str::trim);
+    let title = lines.by_ref().find(|l| !l.is_empty()).unwrap_or_default();
+    article.title = cap_text(title, MAX_TITLE_BYTES, "title", &mut article.warnings);
+
+    let mut paragraphs: Vec<Vec<&str>> = Vec::new();
+    let mut current: Vec<&str> = Vec::new();
+    for line in lines {
+        if line.is_empty() {
+            if !current.is_empty() {
+                paragraphs.push(std::mem::take(&mut current));
+            }
+        } else {
+            current.push(line);
+        }
+    }
+    if !current.is_empty() {
+        paragraphs.push(current);
+    }
+
+    let mut body: Vec<Vec<&str>> = Vec::new();
+    let mut own_dates: Vec<(DateLabel, DateTime<Utc>)> = Vec::new();
+    let mut in_related = false;
+    // The kind of the previous non-empty line, across paragraphs: a date
+    // right after "Read more" (or after a teaser's text) is the teaser's.
+    let mut previous = LineKind::Text;
+    let mut previous_was_heading = false;
+
+    for (index, paragraph) in paragraphs.iter().enumerate() {
+        if paragraph.len() == 1 && is_related_heading(paragraph[0]) && index > 0 {
+            in_related = true;
+            previous_was_heading = true;
+            previous = LineKind::Text;
+            continue;
+        }
+        let mut kept: Vec<&str> = Vec::new();
+        for &line in paragraph {
+            let kind = classify(line);
+            match kind {
+                LineKind::ReadMore => {
+                    if !in_related {
+                        // A teaser without a heading: what came just before
+                        // "Read more" was the teaser, not the article.
+                        in_related = true;
+                        if kept.is_empty() {
+                            pop_teaser(&mut body, &mut article.related);
+                        } else {
+                            take_headline(&kept, &mut article.related);
+                            kept.clear();
+                        }
+                    }
+                }
+                LineKind::Date(label) => {
+                    let teasers_date = in_related
+                        && !previous_was_heading
+                        && matches!(previous, LineKind::ReadMore | LineKind::Text);
+                    if !teasers_date {
+                        if let Some((_, date)) = date_line(line) {
+                            own_dates.push((label, date));
+                        }
+                    }
+                }
+                LineKind::Text => {
+                    if let Some(c) = INLINE_RELATED.captures(line) {
+                        article.related.push(c["headline"].trim().to_string());
+                    } else if FURNITURE.is_match(line) {
+                    } else if in_related {
+                        if paragraph.len() == 1 && looks_like_headline(line) {
+                            article.related.push(line.to_string());
+                        }
+                    } else {
+                        kept.push(line);
+                    }
+                }
+            }
+            previous = kind;
+            previous_was_heading = false;
+        }
+        if !kept.is_empty() {
+            body.push(kept);
+        }
+    }
+
+    // Own dates: a "published" label beats an "updated" one; otherwise the first.
+    own_dates.sort_by_key(|(label, _)| *label);
+    article.published = own_dates
+        .first()
+        .map(|(_, d)| *d)
+        .or_else(|| text.lines().take(8).find_map(byline_date));
+
+    let body_text = body
+        .iter()
+        .map(|p| p.join("\n"))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    article.body = cap_text(&body_text, MAX_BODY_BYTES, "body", &mut article.warnings);
+    article.related.dedup();
+    article
+}
+
+fn classify(line: &str) -> LineKind {
+    if READ_MORE.is_match(line) {
+        LineKind::ReadMore
+    } else if let Some((label, _)) = date_line(line) {
+        LineKind::Date(label)
+    } else {
+        LineKind::Text
+    }
+}
+
+fn is_related_heading(line: &str) -> bool {
+    line.split_whitespace().count() <= 8 && RELATED_HEADING.is_match(line)
+}
+
+/// A headline: short, and not ending like a sentence.
+fn looks_like_headline(line: &str) -> bool {
+    let words = line.split_whitespace().count();
+    (2..=25).contains(&words) && !line.ends_with(['.', ',', ';', '…']) && !line.ends_with("...")
+}
+
+/// Moves the last body paragraphs that form a teaser (lede, and a headline
+/// before it) out of the body.
+fn pop_teaser(body: &mut Vec<Vec<&str>>, related: &mut Vec<String>) {
+    if body.len() <= 1 {
+        return;
+    }
+    let lede = body.pop().unwrap_or_default();
+    if lede.len() > 1 {
+        take_headline(&lede, related);
+        return;
+    }
+    if body.len() > 1 {
+        if let Some(headline) = body.last() {
+            if headline.len() == 1 && looks_like_headline(headline[0]) {
+                related.push(headline[0].to_string());
+                body.pop();
+            }
+        }
+    }
+}
+
+fn take_headline(lines: &[&str], related: &mut Vec<String>) {
+    if let Some(first) = lines.first() {
+        if looks_like_headline(first) {
+            related.push(first.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SEED: &str = include_str!("../../../../corpus/000_a246f93a30b869c3.txt");
+
+    #[test]
+    fn seed_page_body_stops_before_the_teasers() {
+        let a = parse_text_page(SEED);
+        assert_eq!(
+            a.title,
+            "US, Russia close in on Syria truce deal but differences remain"
+        );
+        assert!(a
+            .body
+            .starts_with("The United States and Russia could not agree Friday"));
+        assert!(a
+            .body
+            .ends_with("said a negotiator who asked not to be named."));
+        for teaser_word in [
+            "Mosul",
+            "Amnesty",
+            "Erdogan",
+            "Mogadishu",
+            "Read more",
+            "Last update",
+        ] {
+            assert!(
+                !a.body.contains(teaser_word),
+                "{teaser_word} leaked into the body"
+            );
+        }
+    }
+
+    #[test]
+    fn seed_page_date_is_its_own_not_a_teasers() {
+        let a = parse_text_page(SEED);
+        assert_eq!(
+            a.published.unwrap().to_rfc3339(),
+            "2016-08-27T02:17:00+00:00"
+        );
+    }
+
+    #[test]
+    fn seed_page_keeps_teaser_headlines_as_related() {
+        let a = parse_text_page(SEED);
+        assert!(a.related.contains(
+            &"Locals, rebels bused out of Damascus suburb after 4-year siege".to_string()
+        ));
+        assert!(a
+            .related
+            .contains(&"Truck bomb kills 35 in Somali capital".to_string()));
+        assert!(!a.related.iter().any(|r| r.starts_with("Last update")));
+    }
+
+    #[test]
+    fn teasers_without_a_heading_are_found_by_read_more() {
+        let page = "Main headline\n\nPublished: 3 March 2020\n\nFirst paragraph of the story.\n\nSecond paragraph of the story.\n\nOther story headline here\n\nThe lede of the other story.\n\nRead more\nLast update: Mon, 02/03/2020 - 10:00\n";
+        let a = parse_text_page(page);
+        assert_eq!(
+            a.body,
+            "First paragraph of the story.\n\nSecond paragraph of the story."
+        );
+        assert_eq!(a.related, vec!["Other story headline here".to_string()]);
+        assert_eq!(
+            a.published.unwrap().format("%Y-%m-%d").to_string(),
+            "2020-03-03"
+        );
+    }
+
+    #[test]
+    fn other_sites_related_blocks_and_inline_links() {
+        let page = "Headline\n\nBy Jane Doe | August 27, 2016\n\nBody one.\n\nRead more: Another story about things\n\nBody two.\n\nRelated Articles\n\nA related story headline\n\nAnother related headline\n";
+        let a = parse_text_page(page);
+        assert_eq!(
+            a.body,
+            "By Jane Doe | August 27, 2016\n\nBody one.\n\nBody two."
+        );
+        assert_eq!(a.related.len(), 3);
+        assert_eq!(
+            a.published.unwrap().format("%Y-%m-%d").to_string(),
+            "2016-08-27"
+        );
+    }
+
+    #[test]
+    fn a_page_without_a_date_has_none() {
+        let a = parse_text_page("Title\n\nJust a body without any date.\n");
+        assert_eq!(a.published, None);
+        assert_eq!(a.body, "Just a body without any date.");
+    }
+}

@@ -1,0 +1,191 @@
+//! The one definition of byline's index schema and analyzers.
+//!
+//! Everything that reads or writes an index goes through [`ArticleSchema`],
+//! so field names and analyzers are decided in exactly one place.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer,
+};
+use tantivy::Index;
+
+/// Version of the schema; an index written with another version must be rebuilt.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Analyzer for the stemmed text fields (English Snowball stemmer).
+pub const STEMMED_ANALYZER: &str = "byline_stemmed";
+/// Analyzer for the exact-form text fields (case- and accent-folded, not stemmed).
+pub const EXACT_ANALYZER: &str = "byline_exact";
+/// Analyzer for entity names: the whole value as one lower-cased token.
+pub const KEYWORD_ANALYZER: &str = "byline_keyword";
+
+/// Field handles of byline's schema.
+///
+/// `title` and `body` are stemmed and carry positions (phrases, proximity);
+/// `title_exact` and `body_exact` hold the unstemmed forms with frequencies
+/// only, so a query word matching its exact form scores above a word that
+/// only shares its stem, at a fraction of the cost of a second positional index.
+#[derive(Debug, Clone)]
+pub struct ArticleSchema {
+    /// The tantivy schema built from the fields below.
+    pub schema: Schema,
+    /// Stable article id (hash of source path and record key).
+    pub id: Field,
+    /// The file an article came from; all its articles are replaced together.
+    pub source: Field,
+    /// Where to find the article: the file path, with `#line` for records of JSONL files.
+    pub path: Field,
+    /// Headline, stemmed.
+    pub title: Field,
+    /// Headline, exact forms.
+    pub title_exact: Field,
+    /// Article text, stemmed.
+    pub body: Field,
+    /// Article text, exact forms.
+    pub body_exact: Field,
+    /// Publication date (UTC, seconds).
+    pub published: Field,
+    /// Headlines of related articles linked from the page (stored, not searched).
+    pub related: Field,
+    /// Canonical URL, where known.
+    pub url: Field,
+    /// Site name, where known.
+    pub site: Field,
+    /// Detected language (ISO 639-1), where known.
+    pub language: Field,
+    /// People named by the article (canonical names).
+    pub person: Field,
+    /// Places named by the article (canonical names).
+    pub place: Field,
+    /// Places as hierarchical facets, e.g. `/Asia/Syria/Aleppo`.
+    pub place_path: Field,
+    /// Organisations named by the article (canonical names).
+    pub org: Field,
+}
+
+impl ArticleSchema {
+    /// Builds the schema.
+    pub fn new() -> Self {
+        let mut builder = Schema::builder();
+        let stemmed = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(STEMMED_ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let exact = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(EXACT_ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        // Entity names: matched case-insensitively as a whole, counted in
+        // aggregations with their canonical spelling (raw fast field).
+        let keyword = TextOptions::default()
+            .set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(KEYWORD_ANALYZER)
+                    .set_index_option(IndexRecordOption::Basic),
+            )
+            .set_stored()
+            .set_fast("raw");
+        let id = builder.add_text_field("id", STRING | STORED);
+        let source = builder.add_text_field("source", STRING | STORED);
+        let path = builder.add_text_field("path", STORED);
+        let title = builder.add_text_field("title", stemmed.clone().set_stored());
+        let title_exact = builder.add_text_field("title_exact", exact.clone());
+        let body = builder.add_text_field("body", stemmed.set_stored());
+        let body_exact = builder.add_text_field("body_exact", exact);
+        let published = builder.add_date_field(
+            "published",
+            DateOptions::from(tantivy::schema::INDEXED)
+                .set_stored()
+                .set_fast()
+                .set_precision(DateTimePrecision::Seconds),
+        );
+        let related = builder.add_text_field("related", STORED);
+        let url = builder.add_text_field("url", STRING | STORED);
+        let site = builder.add_text_field("site", STRING | STORED | FAST);
+        let language = builder.add_text_field("language", STRING | STORED | FAST);
+        let person = builder.add_text_field("person", keyword.clone());
+        let place = builder.add_text_field("place", keyword.clone());
+        let place_path = builder.add_facet_field("place_path", FacetOptions::default());
+        let org = builder.add_text_field("org", keyword);
+        ArticleSchema {
+            schema: builder.build(),
+            id,
+            source,
+            path,
+            title,
+            title_exact,
+            body,
+            body_exact,
+            published,
+            related,
+            url,
+            site,
+            language,
+            person,
+            place,
+            place_path,
+            org,
+        }
+    }
+
+    /// Reads the field handles back from an opened index's schema.
+    pub fn from_index(index: &Index) -> Result<Self, tantivy::TantivyError> {
+        let expected = ArticleSchema::new();
+        let schema = index.schema();
+        // Field ids are assigned in declaration order, so an index made by
+        // this schema version has the same handles; check the names to be sure.
+        for (field, entry) in expected.schema.fields() {
+            match schema.get_field(entry.name()) {
+                Ok(found) if found == field => {}
+                _ => {
+                    return Err(tantivy::TantivyError::SchemaError(format!(
+                        "field `{}` missing or moved",
+                        entry.name()
+                    )))
+                }
+            }
+        }
+        Ok(expected)
+    }
+
+    /// Registers byline's analyzers on an index; needed before reading or writing.
+    pub fn register_analyzers(index: &Index) {
+        let manager = index.tokenizers();
+        manager.register(
+            STEMMED_ANALYZER,
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(40))
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .filter(Stemmer::new(Language::English))
+                .build(),
+        );
+        manager.register(
+            EXACT_ANALYZER,
+            TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(40))
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .build(),
+        );
+        manager.register(
+            KEYWORD_ANALYZER,
+            TextAnalyzer::builder(RawTokenizer::default())
+                .filter(LowerCaser)
+                .filter(AsciiFoldingFilter)
+                .build(),
+        );
+    }
+}
+
+impl Default for ArticleSchema {
+    fn default() -> Self {
+        Self::new()
+    }
+}

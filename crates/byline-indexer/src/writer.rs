@@ -1,0 +1,378 @@
+//! The indexing pipeline: walk → read → parse → build documents → write.
+//!
+//! Files are parsed in parallel on rayon's pool; every worker hands its
+//! documents to the one tantivy `IndexWriter` (which is shared by
+//! reference and indexes on its own threads). A bad file is counted and
+//! named in the summary and never stops the run.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use tantivy::schema::Facet;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use crate::error::IndexError;
+use crate::parse::{
+    parse_bytes, FieldMap, FileKind, ParsedArticle, RecordProblem, SkipReason, MAX_FILE_BYTES,
+};
+use crate::schema::ArticleSchema;
+use crate::store::ArticleIndex;
+
+/// How to index.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Empty the index first.
+    pub rebuild: bool,
+    /// Memory the tantivy writer may use before it flushes a segment, in bytes.
+    pub memory_budget: usize,
+    /// Indexing threads inside tantivy (0: one per core, at most 8).
+    pub threads: usize,
+    /// JSON field names.
+    pub fields: FieldMap,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            rebuild: false,
+            memory_budget: 512 << 20,
+            threads: 0,
+            fields: FieldMap::default(),
+        }
+    }
+}
+
+/// Entities to attach to an article, from whatever recogniser the caller uses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Entities {
+    /// People, canonical names.
+    pub people: Vec<String>,
+    /// Places: canonical name and hierarchical facet path (`/Asia/Syria/Aleppo`).
+    pub places: Vec<(String, String)>,
+    /// Organisations, canonical names.
+    pub orgs: Vec<String>,
+}
+
+/// Finds the entities of one article; called from many threads at once.
+pub trait EntityRecognizer: Send + Sync {
+    /// Entities named in the article's own title and body.
+    fn recognize(&self, title: &str, body: &str) -> Entities;
+}
+
+/// Progress reports while indexing; the caller decides how to show them.
+pub trait IndexProgress: Sync {
+    /// The walk found this many candidate files.
+    fn started(&self, _files: u64) {}
+    /// One file is done, with this many articles from it.
+    fn file_done(&self, _articles: u64) {}
+    /// Writing the index to disk (can take a while at the end).
+    fn committing(&self) {}
+}
+
+/// A progress sink that shows nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoProgress;
+impl IndexProgress for NoProgress {}
+
+/// What an indexing run did.
+#[derive(Debug, Default)]
+pub struct IndexSummary {
+    /// Files the walk found.
+    pub files_seen: u64,
+    /// Files that gave at least one article.
+    pub files_indexed: u64,
+    /// Articles written.
+    pub articles: u64,
+    /// Articles written without a publication date.
+    pub without_date: u64,
+    /// Files not indexed, and why.
+    pub skipped: Vec<(PathBuf, SkipReason)>,
+    /// Records skipped inside files that were otherwise indexed.
+    pub record_problems: Vec<(PathBuf, RecordProblem)>,
+    /// Articles indexed with a caveat (text cut short).
+    pub warnings: Vec<(PathBuf, String)>,
+    /// Articles in the index after the run.
+    pub total_articles: u64,
+    /// Wall-clock time of the run.
+    pub elapsed: Duration,
+}
+
+/// Indexes files and folders into the index at `index_dir`.
+pub fn index_paths(
+    index_dir: &Path,
+    inputs: &[PathBuf],
+    options: &IndexOptions,
+    entities: Option<&dyn EntityRecognizer>,
+    progress: &dyn IndexProgress,
+) -> Result<IndexSummary, IndexError> {
+    let start = Instant::now();
+    for input in inputs {
+        if !input.exists() {
+            return Err(IndexError::InputMissing(input.clone()));
+        }
+    }
+    let store = ArticleIndex::open_or_create(index_dir, options.rebuild)?;
+    let fresh = store.index.searchable_segment_ids()?.is_empty();
+    let threads = match options.threads {
+        0 => std::thread::available_parallelism()
+            .map_or(2, |n| n.get())
+            .min(8),
+        n => n,
+    };
+    // tantivy needs at least 15 MB per thread.
+    let budget = options.memory_budget.max(threads * (16 << 20));
+    let mut writer: IndexWriter = store
+        .index
+        .writer_with_num_threads(threads, budget)
+        .map_err(|e| match e {
+            tantivy::TantivyError::LockFailure(..) => IndexError::Locked(index_dir.to_path_buf()),
+            other => IndexError::Tantivy(other),
+        })?;
+
+    let mut skipped = Vec::new();
+    let files = walk(inputs, index_dir, &mut skipped);
+    progress.started(files.len() as u64);
+
+    let articles = AtomicU64::new(0);
+    let without_date = AtomicU64::new(0);
+    let files_indexed = AtomicU64::new(0);
+    let skipped = Mutex::new(skipped);
+    let record_problems = Mutex::new(Vec::new());
+    let warnings = Mutex::new(Vec::new());
+    let failure: Mutex<Option<tantivy::TantivyError>> = Mutex::new(None);
+
+    files.par_iter().for_each(|file| {
+        let parsed = match read_and_parse(&file.path, file.kind, &options.fields) {
+            Ok(parsed) => parsed,
+            Err(reason) => {
+                tracing::debug!(path = %file.path.display(), %reason, "skipped");
+                skipped
+                    .lock()
+                    .expect("lock")
+                    .push((file.path.clone(), reason));
+                progress.file_done(0);
+                return;
+            }
+        };
+        let source = source_key(&file.path);
+        if !fresh {
+            // Replace every article this file gave before, in one step.
+            writer.delete_term(Term::from_field_text(store.fields.source, &source));
+        }
+        let count = parsed.articles.len() as u64;
+        for article in parsed.articles {
+            if article.published.is_none() {
+                without_date.fetch_add(1, Ordering::Relaxed);
+            }
+            for warning in &article.warnings {
+                warnings
+                    .lock()
+                    .expect("lock")
+                    .push((file.path.clone(), warning.clone()));
+            }
+            let found = entities.map(|e| e.recognize(&article.title, &article.body));
+            let doc = build_document(&store.fields, &source, &file.path, &article, found.as_ref());
+            if let Err(e) = writer.add_document(doc) {
+                failure.lock().expect("lock").get_or_insert(e);
+                return;
+            }
+        }
+        if !parsed.problems.is_empty() {
+            let mut list = record_problems.lock().expect("lock");
+            list.extend(parsed.problems.into_iter().map(|p| (file.path.clone(), p)));
+        }
+        articles.fetch_add(count, Ordering::Relaxed);
+        files_indexed.fetch_add(1, Ordering::Relaxed);
+        progress.file_done(count);
+    });
+
+    if let Some(e) = failure.into_inner().expect("lock") {
+        return Err(IndexError::Tantivy(e));
+    }
+    progress.committing();
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+
+    let reader = store.index.reader()?;
+    let total_articles = reader.searcher().num_docs();
+    let mut skipped = skipped.into_inner().expect("lock");
+    skipped.sort();
+    let mut record_problems = record_problems.into_inner().expect("lock");
+    record_problems.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
+    Ok(IndexSummary {
+        files_seen: files.len() as u64
+            + skipped
+                .iter()
+                .filter(|(_, r)| matches!(r, SkipReason::Unsupported | SkipReason::Unreadable(_)))
+                .count() as u64,
+        files_indexed: files_indexed.into_inner(),
+        articles: articles.into_inner(),
+        without_date: without_date.into_inner(),
+        skipped,
+        record_problems,
+        warnings: warnings.into_inner().expect("lock"),
+        total_articles,
+        elapsed: start.elapsed(),
+    })
+}
+
+struct Candidate {
+    path: PathBuf,
+    kind: FileKind,
+}
+
+/// Lists the files to read, in a stable order. Hidden files and folders
+/// are passed over (as ripgrep does), and so is the index itself when it
+/// lies inside a folder being indexed.
+fn walk(
+    inputs: &[PathBuf],
+    index_dir: &Path,
+    skipped: &mut Vec<(PathBuf, SkipReason)>,
+) -> Vec<Candidate> {
+    let index_dir = fs::canonicalize(index_dir).unwrap_or_else(|_| index_dir.to_path_buf());
+    let mut files = Vec::new();
+    for input in inputs {
+        let walker = walkdir::WalkDir::new(input)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter();
+        let walker = walker.filter_entry(|entry| {
+            let hidden = entry.depth() > 0
+                && entry
+                    .file_name()
+                    .to_str()
+                    .is_some_and(|n| n.starts_with('.'));
+            let is_index = entry.file_type().is_dir()
+                && fs::canonicalize(entry.path()).is_ok_and(|p| p == index_dir);
+            !hidden && !is_index
+        });
+        for entry in walker {
+            match entry {
+                Ok(entry) if entry.file_type().is_file() => {
+                    let path = entry.into_path();
+                    match FileKind::of(&path) {
+                        Some(kind) => files.push(Candidate { path, kind }),
+                        None => skipped.push((path, SkipReason::Unsupported)),
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| input.clone());
+                    skipped.push((path, SkipReason::Unreadable(e.to_string())));
+                }
+            }
+        }
+    }
+    files
+}
+
+fn read_and_parse(
+    path: &Path,
+    kind: FileKind,
+    fields: &FieldMap,
+) -> Result<crate::parse::ParsedFile, SkipReason> {
+    let size = fs::metadata(path)
+        .map_err(|e| SkipReason::Unreadable(e.to_string()))?
+        .len();
+    if size > MAX_FILE_BYTES {
+        return Err(SkipReason::TooLarge(size));
+    }
+    let bytes = fs::read(path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+    parse_bytes(&bytes, kind, fields)
+}
+
+/// The identity of a file across runs: its canonical absolute path.
+pub fn source_key(path: &Path) -> String {
+    fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A stable article id: the same file (and record) always gets the same id.
+pub fn article_id(source: &str, key: Option<&str>) -> String {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(source.as_bytes());
+    if let Some(key) = key {
+        hasher.update(b"\0");
+        hasher.update(key.as_bytes());
+    }
+    hasher.finalize().to_hex()[..16].to_string()
+}
+
+fn build_document(
+    fields: &ArticleSchema,
+    source: &str,
+    path: &Path,
+    article: &ParsedArticle,
+    entities: Option<&Entities>,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.id, article_id(source, article.key.as_deref()));
+    doc.add_text(fields.source, source);
+    let shown = match article.record {
+        Some(line) => format!("{}:{line}", path.display()),
+        None => path.display().to_string(),
+    };
+    doc.add_text(fields.path, shown);
+    doc.add_text(fields.title, &article.title);
+    doc.add_text(fields.title_exact, &article.title);
+    doc.add_text(fields.body, &article.body);
+    doc.add_text(fields.body_exact, &article.body);
+    if let Some(date) = article.published {
+        doc.add_date(
+            fields.published,
+            tantivy::DateTime::from_timestamp_secs(date.timestamp()),
+        );
+    }
+    for headline in &article.related {
+        doc.add_text(fields.related, headline);
+    }
+    for (field, value) in [
+        (fields.url, &article.url),
+        (fields.site, &article.site),
+        (fields.language, &article.language),
+    ] {
+        if let Some(value) = value {
+            doc.add_text(field, value);
+        }
+    }
+    if let Some(entities) = entities {
+        for person in &entities.people {
+            doc.add_text(fields.person, person);
+        }
+        for (name, facet) in &entities.places {
+            doc.add_text(fields.place, name);
+            if let Ok(facet) = Facet::from_text(facet) {
+                doc.add_facet(fields.place_path, facet);
+            }
+        }
+        for org in &entities.orgs {
+            doc.add_text(fields.org, org);
+        }
+    }
+    doc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_stable_and_distinct() {
+        assert_eq!(article_id("/a/b.txt", None), article_id("/a/b.txt", None));
+        assert_ne!(article_id("/a/b.txt", None), article_id("/a/c.txt", None));
+        assert_ne!(
+            article_id("/a/b.jsonl", Some("1")),
+            article_id("/a/b.jsonl", Some("2"))
+        );
+        assert_eq!(article_id("/a/b.txt", None).len(), 16);
+    }
+}
