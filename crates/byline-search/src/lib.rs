@@ -1,1 +1,24 @@
-//! search
+//! byline-search answers questions about a byline index: a
+//! [`SearchRequest`] in, [`SearchResults`] out.
+//!
+//! - [`query`]: byline's query language (terms, phrases, proximity,
+//!   prefixes, fuzzy words, AND/OR/NOT, fields, date ranges), parsed with
+//!   errors that name the column;
+//! - ranking: BM25 over title and body with a title boost, exact forms
+//!   above stemmed ones, and a bonus for query words standing together;
+//! - filters by date period and entity, exact totals, stable paging,
+//!   highlighted snippets, and per-period counts for charts.
+
+mod compile;
+mod dates;
+mod error;
+pub mod query;
+mod searcher;
+
+pub use dates::{DatePeriod, DATE_FORMATS};
+pub use error::SearchError;
+pub use query::{parse_query, QueryNode, QuerySyntaxError};
+pub use searcher::{
+    ArticleSearcher, Highlighted, Hit, IndexStats, Interval, PeriodCount, SearchRequest,
+    SearchResults, SortOrder,
+};

@@ -11,8 +11,10 @@ use regex::Regex;
 /// What a labelled date line says the date is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum DateLabel {
-    /// `Published:`, `Posted:`, `Date:`, `First published`, a byline, or no label.
+    /// `Published:`, `Posted:`, `Date:`, `First published`.
     Published,
+    /// No label: a line holding only a date.
+    Bare,
     /// `Updated:`, `Last update:`, `Modified:`.
     Updated,
 }
@@ -45,6 +47,17 @@ static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("label pattern compiles")
 });
+
+impl DateLabel {
+    /// Preference when a page has several own dates: a publication date
+    /// (labelled or bare) before an update date.
+    pub fn rank(self) -> u8 {
+        match self {
+            DateLabel::Published | DateLabel::Bare => 0,
+            DateLabel::Updated => 1,
+        }
+    }
+}
 
 /// Parses a string that holds one date (and maybe a time), such as a JSON
 /// `published` value or a meta tag. Leading labels are ignored.
@@ -82,15 +95,18 @@ pub fn date_line(line: &str) -> Option<(DateLabel, DateTime<Utc>)> {
             };
             (label, &line[c.get(0).map_or(0, |m| m.end())..])
         }
-        None => (DateLabel::Published, line),
+        None => (DateLabel::Bare, line),
     };
     for re in FORMS.iter() {
         if let Some(c) = re.captures(rest) {
             let whole = c.get(0).expect("match");
-            // Allow only a few leftover characters (a zone name, a separator)
-            // so that prose mentioning a date does not count.
-            let leftover = rest[..whole.start()].trim().len() + rest[whole.end()..].trim().len();
-            if leftover <= 12 {
+            // Around the date only separators and a zone name (EST, CEST) may
+            // stand, so that a wrapped line of prose ("acquired November 5,
+            // 1986") is not taken for the article's date line.
+            let leftover = format!("{} {}", &rest[..whole.start()], &rest[whole.end()..]);
+            let letters: String = leftover.chars().filter(|c| c.is_alphanumeric()).collect();
+            let zone_only = letters.len() <= 4 && letters.chars().all(|c| c.is_ascii_uppercase());
+            if zone_only {
                 if let Some(dt) = from_captures(&c) {
                     return Some((label, dt));
                 }

@@ -106,8 +106,15 @@ pub fn parse_text_page(text: &str) -> ParsedArticle {
             continue;
         }
         let mut kept: Vec<&str> = Vec::new();
-        for &line in paragraph {
-            let kind = classify(line);
+        let kinds: Vec<LineKind> = paragraph.iter().map(|line| classify(line)).collect();
+        // A bare date inside a paragraph of prose is a wrapped sentence
+        // ("...a seminar on\nMarch 12, 1987."), not a date line.
+        let prose = kinds.contains(&LineKind::Text);
+        for (&line, &kind) in paragraph.iter().zip(&kinds) {
+            let kind = match kind {
+                LineKind::Date(DateLabel::Bare) if prose => LineKind::Text,
+                other => other,
+            };
             match kind {
                 LineKind::ReadMore => {
                     if !in_related {
@@ -154,7 +161,7 @@ pub fn parse_text_page(text: &str) -> ParsedArticle {
     }
 
     // Own dates: a "published" label beats an "updated" one; otherwise the first.
-    own_dates.sort_by_key(|(label, _)| *label);
+    own_dates.sort_by_key(|(label, _)| label.rank());
     article.published = own_dates
         .first()
         .map(|(_, d)| *d)

@@ -1,0 +1,183 @@
+//! Command-line arguments: one `Cli` with a `Command` for each thing byline does.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const AFTER_HELP: &str = "\
+Examples:
+  byline index corpus                      index the folder corpus/ into ./.byline-index
+  byline search \"Daraya siege\"             ranked search with highlighted snippets
+  byline search truce --from 2016-08 --to 2016-09 --sort newest
+  byline search '\"Kerry Lavrov\" -Aleppo' --json | jq .title
+  byline stats                             article count, dates, articles per month
+
+Exit codes: 0 success (also when nothing matches), 1 failure, 2 bad usage
+(unknown option, query syntax error, invalid date), 3 no usable index.";
+
+/// byline: index a folder of news articles and search it.
+#[derive(Debug, Parser)]
+#[command(name = "byline", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Index folder to write or read.
+    #[arg(
+        long,
+        global = true,
+        env = "BYLINE_INDEX",
+        default_value = ".byline-index",
+        value_name = "DIR"
+    )]
+    pub index: PathBuf,
+
+    /// Log what happens inside (repeat for more: -v, -vv); logs go to stderr.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// When to colour output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// byline's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index files and folders of articles (text pages, JSON, JSON Lines).
+    #[command(after_help = "\
+Reads .txt pages (headline on the first line), .json (an article, a list of them, or
+{\"articles\": [...]}) and .jsonl/.ndjson (one article per line). Hidden files are passed over.
+Indexing the same folder again replaces changed files' articles and adds no duplicates.
+
+Examples:
+  byline index corpus
+  byline index exports/news.jsonl --field title=headline --field body=story
+  byline index --rebuild archive/")]
+    Index(IndexArgs),
+
+    /// Search the index, best matches first.
+    #[command(after_help = "\
+Query language:
+  Daraya siege              both words (stemmed: sieges, besieged → siege), in title or body
+  \"truce deal\"              the exact phrase;  \"Kerry Lavrov\"~5  within 5 words
+  truce OR ceasefire        either;  (a OR b) c  groups
+  siege -Aleppo             siege, but not Aleppo;  NOT Aleppo  the same
+  title:truce  body:siege   only in the headline / only in the text
+  evacu*   Lavorv~1         prefix;  misspelt within 1 edit
+  date:2016-08  date:[2016-08-01 TO 2016-08-31]
+  *  (or no query)          every article: use with --from/--to
+
+Examples:
+  byline search \"Daraya siege\"
+  byline search oil --from 1987-03 --to 1987-04 --sort newest --limit 20
+  byline search '\"foreign exchange\" AND title:dollar' --json
+  byline search --from 1987-03 --to 1987-03 --count")]
+    Search(SearchArgs),
+
+    /// Show what the index holds: article count, date range, articles per month.
+    Stats,
+}
+
+/// Arguments of `byline index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Files or folders to index.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Empty the index first and index everything again.
+    #[arg(long)]
+    pub rebuild: bool,
+
+    /// JSON field names, as PART=KEY (PART: title, body, published, id, url); repeatable.
+    #[arg(long = "field", value_name = "PART=KEY")]
+    pub fields: Vec<String>,
+
+    /// Memory the index writer may use, in MiB.
+    #[arg(long, default_value_t = 512, value_name = "MIB")]
+    pub memory: usize,
+
+    /// Indexing threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// No progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Arguments of `byline search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (see below); empty or `*` matches every article.
+    #[arg(value_name = "QUERY", default_value = "")]
+    pub query: String,
+
+    /// Only articles published in or after this period: YYYY, YYYY-MM or YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Only articles published in or before this period (the whole period counts).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Order of results.
+    #[arg(long, value_enum, default_value_t = Sort::Relevance)]
+    pub sort: Sort,
+
+    /// Results to show.
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+
+    /// Results to skip first (for paging).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub offset: usize,
+
+    /// One JSON object per result per line.
+    #[arg(long, conflicts_with = "count")]
+    pub json: bool,
+
+    /// Print only the exact number of matching articles.
+    #[arg(long)]
+    pub count: bool,
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Sort {
+    /// Best match first.
+    Relevance,
+    /// Most recent first.
+    Newest,
+    /// Oldest first.
+    Oldest,
+}
+
+/// Sends tracing output to stderr; `-v` for info, `-vv` for debug, or BYLINE_LOG.
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BYLINE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

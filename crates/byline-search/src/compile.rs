@@ -1,0 +1,298 @@
+//! Turning a [`QueryNode`] into a tantivy query over byline's fields.
+//!
+//! Ranking choices made here:
+//! - an unfielded word searches the stemmed title and body and their exact
+//!   forms; a match of the exact form adds its own score, so `siege` ranks
+//!   articles saying "siege" above those only saying "sieges";
+//! - title matches are boosted ([`TITLE_BOOST`]);
+//! - when several plain words are required, a sloppy phrase of them is
+//!   added as an optional clause, so articles where the words stand
+//!   together outrank those where they are far apart.
+
+use std::ops::Bound;
+
+use byline_indexer::{ArticleSchema, EXACT_ANALYZER, KEYWORD_ANALYZER, STEMMED_ANALYZER};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, FuzzyTermQuery,
+    Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Index, Term};
+
+use crate::dates::{DatePeriod, DATE_FORMATS};
+use crate::error::SearchError;
+use crate::query::{QueryField, QueryNode};
+
+/// How much more a match in the headline counts than one in the body.
+pub const TITLE_BOOST: f32 = 2.0;
+/// Weight of the "words stand together" clause.
+const PROXIMITY_BOOST: f32 = 1.0;
+/// How far apart (in positions) words may stand and still count as together.
+const PROXIMITY_SLOP: u32 = 8;
+
+pub(crate) struct QueryCompiler<'a> {
+    pub index: &'a Index,
+    pub fields: &'a ArticleSchema,
+}
+
+impl QueryCompiler<'_> {
+    pub fn compile(&self, node: &QueryNode) -> Result<Box<dyn Query>, SearchError> {
+        Ok(match node {
+            QueryNode::All => Box::new(AllQuery),
+            QueryNode::Word {
+                field,
+                text,
+                prefix,
+                fuzzy,
+            } => self.word(*field, text, *prefix, *fuzzy)?,
+            QueryNode::Phrase { field, text, slop } => self.phrase(*field, text, *slop)?,
+            QueryNode::Range { field, from, to } => {
+                self.range(*field, from.as_deref(), to.as_deref())?
+            }
+            QueryNode::Or(parts) => {
+                let clauses = parts
+                    .iter()
+                    .map(|p| Ok((Occur::Should, self.compile(p)?)))
+                    .collect::<Result<Vec<_>, SearchError>>()?;
+                Box::new(BooleanQuery::new(clauses))
+            }
+            QueryNode::Not(inner) => Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery)),
+                (Occur::MustNot, self.compile(inner)?),
+            ])),
+            QueryNode::And(parts) => {
+                let mut clauses = Vec::new();
+                let mut plain_words = Vec::new();
+                for part in parts {
+                    match part {
+                        // `a -b`: exclude from the rest, without matching everything first.
+                        QueryNode::Not(inner) => {
+                            clauses.push((Occur::MustNot, self.compile(inner)?))
+                        }
+                        QueryNode::Word {
+                            field: None,
+                            text,
+                            prefix: false,
+                            fuzzy: None,
+                        } => {
+                            plain_words.push(text.as_str());
+                            clauses.push((Occur::Must, self.compile(part)?));
+                        }
+                        other => clauses.push((Occur::Must, self.compile(other)?)),
+                    }
+                }
+                if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+                    clauses.push((Occur::Must, Box::new(AllQuery)));
+                }
+                if plain_words.len() > 1 {
+                    let terms: Vec<Term> = plain_words
+                        .iter()
+                        .flat_map(|w| self.tokens(self.fields.body, STEMMED_ANALYZER, w))
+                        .collect();
+                    if terms.len() > 1 {
+                        let phrase = PhraseQuery::new_with_offset_and_slop(
+                            terms.into_iter().enumerate().collect(),
+                            PROXIMITY_SLOP,
+                        );
+                        clauses.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(phrase), PROXIMITY_BOOST)),
+                        ));
+                    }
+                }
+                Box::new(BooleanQuery::new(clauses))
+            }
+        })
+    }
+
+    fn tokens(&self, field: Field, analyzer: &str, text: &str) -> Vec<Term> {
+        let mut analyzer = self
+            .index
+            .tokenizers()
+            .get(analyzer)
+            .expect("byline analyzers are registered");
+        let mut stream = analyzer.token_stream(text);
+        let mut terms = Vec::new();
+        while let Some(token) = stream.next() {
+            terms.push(Term::from_field_text(field, &token.text));
+        }
+        terms
+    }
+
+    fn text_fields(&self, field: Option<QueryField>) -> Vec<(Field, Field, f32)> {
+        let f = self.fields;
+        match field {
+            Some(QueryField::Title) => vec![(f.title, f.title_exact, 1.0)],
+            Some(QueryField::Body) => vec![(f.body, f.body_exact, 1.0)],
+            _ => vec![
+                (f.title, f.title_exact, TITLE_BOOST),
+                (f.body, f.body_exact, 1.0),
+            ],
+        }
+    }
+
+    fn word(
+        &self,
+        field: Option<QueryField>,
+        text: &str,
+        prefix: bool,
+        fuzzy: Option<u8>,
+    ) -> Result<Box<dyn Query>, SearchError> {
+        match field {
+            Some(QueryField::Person | QueryField::Place | QueryField::Org) => {
+                return self.phrase(field, text, 0)
+            }
+            Some(QueryField::Date) => return self.range(QueryField::Date, Some(text), Some(text)),
+            _ => {}
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (stemmed, exact, boost) in self.text_fields(field) {
+            if prefix || fuzzy.is_some() {
+                // Prefixes and misspellings are about written forms: match the exact field.
+                for term in self.tokens(exact, EXACT_ANALYZER, text) {
+                    let query: Box<dyn Query> = if prefix {
+                        let pattern = format!(
+                            "{}.*",
+                            regex_escape(term.value().as_str().unwrap_or_default())
+                        );
+                        Box::new(RegexQuery::from_pattern(&pattern, exact)?)
+                    } else {
+                        Box::new(FuzzyTermQuery::new(term, fuzzy.unwrap_or(1), true))
+                    };
+                    clauses.push((Occur::Should, Box::new(BoostQuery::new(query, boost))));
+                }
+                continue;
+            }
+            let stems = self.tokens(stemmed, STEMMED_ANALYZER, text);
+            match stems.len() {
+                0 => {}
+                1 => {
+                    let stem = stems.into_iter().next().expect("one");
+                    let query = TermQuery::new(stem, IndexRecordOption::WithFreqs);
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(query), boost)),
+                    ));
+                    for exact_term in self.tokens(exact, EXACT_ANALYZER, text) {
+                        let query = TermQuery::new(exact_term, IndexRecordOption::WithFreqs);
+                        clauses.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(query), boost)),
+                        ));
+                    }
+                }
+                // `al-Nusra`, `U.S.`: one typed word, several tokens: they must stand together.
+                _ => {
+                    let query = PhraseQuery::new(stems);
+                    clauses.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(query), boost)),
+                    ));
+                }
+            }
+        }
+        Ok(if clauses.is_empty() {
+            Box::new(EmptyQuery)
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        })
+    }
+
+    fn phrase(
+        &self,
+        field: Option<QueryField>,
+        text: &str,
+        slop: u32,
+    ) -> Result<Box<dyn Query>, SearchError> {
+        let keyword_field = match field {
+            Some(QueryField::Person) => Some(self.fields.person),
+            Some(QueryField::Place) => Some(self.fields.place),
+            Some(QueryField::Org) => Some(self.fields.org),
+            Some(QueryField::Date) => return self.range(QueryField::Date, Some(text), Some(text)),
+            _ => None,
+        };
+        if let Some(keyword_field) = keyword_field {
+            let terms = self.tokens(keyword_field, KEYWORD_ANALYZER, text.trim());
+            return Ok(match terms.into_iter().next() {
+                Some(term) => Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+                None => Box::new(EmptyQuery),
+            });
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (stemmed, _, boost) in self.text_fields(field) {
+            let terms = self.tokens(stemmed, STEMMED_ANALYZER, text);
+            let query: Box<dyn Query> = match terms.len() {
+                0 => continue,
+                1 => Box::new(TermQuery::new(
+                    terms.into_iter().next().expect("one"),
+                    IndexRecordOption::WithFreqs,
+                )),
+                _ => Box::new(PhraseQuery::new_with_offset_and_slop(
+                    terms.into_iter().enumerate().collect(),
+                    slop,
+                )),
+            };
+            clauses.push((Occur::Should, Box::new(BoostQuery::new(query, boost))));
+        }
+        Ok(if clauses.is_empty() {
+            Box::new(EmptyQuery)
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        })
+    }
+
+    fn range(
+        &self,
+        field: QueryField,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Box<dyn Query>, SearchError> {
+        if field != QueryField::Date {
+            return Err(SearchError::InvalidQuery(
+                "ranges `[a TO b]` work on date: only".into(),
+            ));
+        }
+        let start = from.map(parse_period).transpose()?.map(|p| p.start);
+        let end = to.map(parse_period).transpose()?.map(|p| p.end);
+        Ok(Box::new(ConstScoreQuery::new(
+            date_range(self.fields.published, start, end),
+            0.0,
+        )))
+    }
+}
+
+/// A filter on the publication date: `start` inclusive, `end` exclusive.
+pub(crate) fn date_range(
+    field: Field,
+    start: Option<chrono::DateTime<chrono::Utc>>,
+    end: Option<chrono::DateTime<chrono::Utc>>,
+) -> Box<dyn Query> {
+    let term = |d: chrono::DateTime<chrono::Utc>| {
+        Term::from_field_date(field, tantivy::DateTime::from_timestamp_secs(d.timestamp()))
+    };
+    let lower = start.map_or(Bound::Unbounded, |d| Bound::Included(term(d)));
+    let upper = end.map_or(Bound::Unbounded, |d| Bound::Excluded(term(d)));
+    if matches!((&lower, &upper), (Bound::Unbounded, Bound::Unbounded)) {
+        // `[* TO *]`: any article that has a date.
+        return Box::new(ExistsQuery::new("published".to_string(), false));
+    }
+    Box::new(RangeQuery::new(lower, upper))
+}
+
+pub(crate) fn parse_period(text: &str) -> Result<DatePeriod, SearchError> {
+    DatePeriod::parse(text).ok_or_else(|| SearchError::InvalidDate {
+        input: text.to_string(),
+        expected: DATE_FORMATS,
+    })
+}
+
+fn regex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~\"@<>".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}

@@ -1,0 +1,558 @@
+//! Running a [`SearchRequest`] against an index: one request in, one
+//! [`SearchResults`] out. The CLI only formats what comes back.
+
+use std::ops::Range;
+use std::path::Path;
+
+use byline_indexer::{ArticleIndex, ArticleSchema};
+use chrono::{DateTime, Datelike, Utc};
+use serde::Serialize;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::AggregationCollector;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query};
+use tantivy::schema::{OwnedValue, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument};
+
+use crate::compile::{date_range, parse_period, QueryCompiler};
+use crate::error::SearchError;
+use crate::query::{parse_query, QueryField, QueryNode};
+
+/// How to order hits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    /// Best match first (BM25 with byline's boosts).
+    #[default]
+    Relevance,
+    /// Most recent first; undated articles last.
+    Newest,
+    /// Oldest first; undated articles last.
+    Oldest,
+}
+
+/// What to look for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchRequest {
+    /// Query text in byline's query language; empty or `*` matches every article.
+    pub query: String,
+    /// Earliest publication period, inclusive (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Latest publication period, inclusive of the whole period.
+    pub to: Option<String>,
+    /// Articles must name all these people.
+    pub people: Vec<String>,
+    /// Articles must name all these places.
+    pub places: Vec<String>,
+    /// Articles must name all these organisations.
+    pub orgs: Vec<String>,
+    /// Order of hits.
+    pub sort: SortOrder,
+    /// Hits to return.
+    pub limit: usize,
+    /// Hits to skip first (paging).
+    pub offset: usize,
+    /// Longest snippet, in characters; 0 for none.
+    pub snippet_chars: usize,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            from: None,
+            to: None,
+            people: Vec::new(),
+            places: Vec::new(),
+            orgs: Vec::new(),
+            sort: SortOrder::Relevance,
+            limit: 10,
+            offset: 0,
+            snippet_chars: 200,
+        }
+    }
+}
+
+/// Text with the byte ranges of matched terms.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Highlighted {
+    /// The text, white space collapsed to single spaces.
+    pub text: String,
+    /// Byte ranges in `text` of the matched terms.
+    pub highlights: Vec<Range<usize>>,
+}
+
+/// One matching article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// Stable article id.
+    pub id: String,
+    /// File (and `:line` for JSON Lines records) the article came from.
+    pub path: String,
+    /// Headline.
+    pub title: String,
+    /// Publication date, if known.
+    pub published: Option<DateTime<Utc>>,
+    /// Relevance score (0 when sorted by date).
+    pub score: f32,
+    /// A passage of the body around the matches.
+    pub snippet: Highlighted,
+    /// People the article names.
+    pub people: Vec<String>,
+    /// Places the article names.
+    pub places: Vec<String>,
+    /// Organisations the article names.
+    pub orgs: Vec<String>,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResults {
+    /// Exact number of matching articles.
+    pub total: u64,
+    /// The requested page of hits.
+    pub hits: Vec<Hit>,
+}
+
+/// Summary of an index's contents.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IndexStats {
+    /// Articles in the index.
+    pub articles: u64,
+    /// Articles with a publication date.
+    pub dated: u64,
+    /// Earliest publication date.
+    pub earliest: Option<DateTime<Utc>>,
+    /// Latest publication date.
+    pub latest: Option<DateTime<Utc>>,
+    /// The period length of `per_period`: months, or years for archives spanning more than five years.
+    pub interval: Interval,
+    /// Articles per period, every period from the first to the last, empty ones included.
+    pub per_period: Vec<PeriodCount>,
+}
+
+/// An open index, ready to answer requests.
+pub struct ArticleSearcher {
+    store: ArticleIndex,
+    reader: IndexReader,
+}
+
+impl std::fmt::Debug for ArticleSearcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ArticleSearcher")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ArticleSearcher {
+    /// Opens the index in `dir`.
+    pub fn open(dir: &Path) -> Result<ArticleSearcher, SearchError> {
+        let store = ArticleIndex::open(dir)?;
+        let reader = store
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(ArticleSearcher { store, reader })
+    }
+
+    /// The schema's field handles.
+    pub fn fields(&self) -> &ArticleSchema {
+        &self.store.fields
+    }
+
+    /// Builds the tantivy query for a request: the query text and every filter.
+    pub fn build_query(&self, request: &SearchRequest) -> Result<Box<dyn Query>, SearchError> {
+        let node = parse_query(&request.query)?;
+        let compiler = QueryCompiler {
+            index: &self.store.index,
+            fields: &self.store.fields,
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, compiler.compile(&node)?)];
+        let from = request.from.as_deref().map(parse_period).transpose()?;
+        let to = request.to.as_deref().map(parse_period).transpose()?;
+        if let (Some(f), Some(t)) = (from, to) {
+            if f.start >= t.end {
+                return Err(SearchError::EmptyDateRange {
+                    from: request.from.clone().unwrap_or_default(),
+                    to: request.to.clone().unwrap_or_default(),
+                });
+            }
+        }
+        if from.is_some() || to.is_some() {
+            let range = date_range(
+                self.store.fields.published,
+                from.map(|p| p.start),
+                to.map(|p| p.end),
+            );
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(range, 0.0))));
+        }
+        for (values, field) in [
+            (&request.people, QueryField::Person),
+            (&request.places, QueryField::Place),
+            (&request.orgs, QueryField::Org),
+        ] {
+            for value in values {
+                let filter = compiler.compile(&QueryNode::Phrase {
+                    field: Some(field),
+                    text: value.clone(),
+                    slop: 0,
+                })?;
+                clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+            }
+        }
+        Ok(if clauses.len() == 1 {
+            clauses.pop().expect("one").1
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        })
+    }
+
+    /// Exact number of articles matching a request.
+    pub fn count(&self, request: &SearchRequest) -> Result<u64, SearchError> {
+        let query = self.build_query(request)?;
+        Ok(self.reader.searcher().search(&*query, &Count)? as u64)
+    }
+
+    /// Runs a request.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let query = self.build_query(request)?;
+        let searcher = self.reader.searcher();
+        let limit = request.limit.max(1);
+        let top = TopDocs::with_limit(limit).and_offset(request.offset);
+        let (addresses, total): (Vec<(f32, DocAddress)>, usize) = match request.sort {
+            SortOrder::Relevance => searcher.search(&*query, &(top.order_by_score(), Count))?,
+            SortOrder::Newest | SortOrder::Oldest => {
+                let order = if request.sort == SortOrder::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let (docs, total) = searcher.search(
+                    &*query,
+                    &(
+                        top.order_by_fast_field::<tantivy::DateTime>("published", order),
+                        Count,
+                    ),
+                )?;
+                (
+                    docs.into_iter()
+                        .map(|(_, address)| (0.0, address))
+                        .collect(),
+                    total,
+                )
+            }
+        };
+        let addresses = if request.limit == 0 {
+            Vec::new()
+        } else {
+            addresses
+        };
+        let snippets = if request.snippet_chars > 0 && !addresses.is_empty() {
+            let mut generator =
+                SnippetGenerator::create(&searcher, &*query, self.store.fields.body)?;
+            generator.set_max_num_chars(request.snippet_chars);
+            Some(generator)
+        } else {
+            None
+        };
+        let mut hits = Vec::with_capacity(addresses.len());
+        for (score, address) in addresses {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let snippet = snippets.as_ref().map(|g| {
+                let snippet = g.snippet_from_doc(&doc);
+                if snippet.is_empty() {
+                    let body = first_str(&doc, self.store.fields.body);
+                    collapse_whitespace(&truncate_chars(&body, request.snippet_chars), &[])
+                } else {
+                    collapse_whitespace(snippet.fragment(), snippet.highlighted())
+                }
+            });
+            hits.push(self.hit(&doc, score, snippet.unwrap_or_default()));
+        }
+        Ok(SearchResults {
+            total: total as u64,
+            hits,
+        })
+    }
+
+    fn hit(&self, doc: &TantivyDocument, score: f32, snippet: Highlighted) -> Hit {
+        let f = &self.store.fields;
+        Hit {
+            id: first_str(doc, f.id),
+            path: first_str(doc, f.path),
+            title: first_str(doc, f.title),
+            published: doc
+                .get_first(f.published)
+                .and_then(|v| v.as_datetime())
+                .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0)),
+            score,
+            snippet,
+            people: all_str(doc, f.person),
+            places: all_str(doc, f.place),
+            orgs: all_str(doc, f.org),
+        }
+    }
+
+    /// Counts, date range and articles per month.
+    pub fn stats(&self) -> Result<IndexStats, SearchError> {
+        let searcher = self.reader.searcher();
+        let articles = searcher.num_docs();
+        let span = self.date_span(&AllQuery)?;
+        // Months read well up to about five years; beyond that, years do.
+        let interval = match span {
+            Some((first, last)) if (last - first).num_days() > 5 * 366 => Interval::Year,
+            _ => Interval::Month,
+        };
+        let per_period = self.histogram(&AllQuery, interval)?;
+        let dated = per_period.iter().map(|p| p.count).sum();
+        Ok(IndexStats {
+            articles,
+            dated,
+            earliest: span.map(|s| s.0),
+            latest: span.map(|s| s.1),
+            interval,
+            per_period,
+        })
+    }
+
+    /// Earliest and latest publication date among the articles matching `query`.
+    pub fn date_span(
+        &self,
+        query: &dyn Query,
+    ) -> Result<Option<DateSpan>, SearchError> {
+        let searcher = self.reader.searcher();
+        let dated: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+            (Occur::Must, query.box_clone()),
+            (
+                Occur::Must,
+                Box::new(ExistsQuery::new("published".to_string(), false)),
+            ),
+        ]));
+        let mut ends = Vec::with_capacity(2);
+        for order in [Order::Asc, Order::Desc] {
+            let top =
+                TopDocs::with_limit(1).order_by_fast_field::<tantivy::DateTime>("published", order);
+            let found = searcher.search(&*dated, &top)?;
+            let date = found
+                .first()
+                .and_then(|(d, _)| *d)
+                .and_then(|d| DateTime::from_timestamp(d.into_timestamp_secs(), 0));
+            ends.push(date);
+        }
+        Ok(match (ends[0], ends[1]) {
+            (Some(first), Some(last)) => Some((first, last)),
+            _ => None,
+        })
+    }
+
+    /// Articles matching `query` per calendar period, from the period of the
+    /// earliest match to that of the latest, empty periods included.
+    /// Computed by a tantivy range aggregation over the date fast field,
+    /// without collecting hits.
+    pub fn histogram(
+        &self,
+        query: &dyn Query,
+        interval: Interval,
+    ) -> Result<Vec<PeriodCount>, SearchError> {
+        let Some((first, last)) = self.date_span(query)? else {
+            return Ok(Vec::new());
+        };
+        let mut starts = vec![interval.floor(first)];
+        while let Some(next) = starts.last().map(|s| interval.next(*s)) {
+            if next > last {
+                starts.push(next);
+                break;
+            }
+            starts.push(next);
+        }
+        let nanos = |d: DateTime<Utc>| d.timestamp() as f64 * 1e9;
+        let ranges: Vec<serde_json::Value> = starts
+            .windows(2)
+            .map(|w| serde_json::json!({"from": nanos(w[0]), "to": nanos(w[1])}))
+            .collect();
+        let request: Aggregations = serde_json::from_value(serde_json::json!({
+            "periods": { "range": { "field": "published", "ranges": ranges, "keyed": false } }
+        }))
+        .map_err(|e| SearchError::InvalidQuery(format!("aggregation: {e}")))?;
+        let collector = AggregationCollector::from_aggs(request, Default::default());
+        let result = self.reader.searcher().search(query, &collector)?;
+        let json = serde_json::to_value(&result)
+            .map_err(|e| SearchError::InvalidQuery(format!("aggregation: {e}")))?;
+        let buckets = json["periods"]["buckets"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        // Buckets come back in range order; those with a `from` are ours (tantivy
+        // adds open-ended ones before the first and after the last).
+        let counts: Vec<u64> = buckets
+            .iter()
+            .filter(|b| !b["from"].is_null() && !b["to"].is_null())
+            .filter_map(|b| b["doc_count"].as_u64())
+            .collect();
+        Ok(starts
+            .windows(2)
+            .zip(counts)
+            .map(|(w, count)| PeriodCount {
+                label: interval.label(w[0]),
+                start: w[0],
+                count,
+            })
+            .collect())
+    }
+}
+
+/// The first and last publication date of a set of articles.
+pub type DateSpan = (DateTime<Utc>, DateTime<Utc>);
+
+/// A calendar period length for histograms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Interval {
+    /// Calendar days.
+    Day,
+    /// Weeks starting on Monday (ISO weeks).
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar years.
+    Year,
+}
+
+impl Interval {
+    fn floor(self, d: DateTime<Utc>) -> DateTime<Utc> {
+        let date = d.date_naive();
+        let start = match self {
+            Interval::Day => date,
+            Interval::Week => {
+                date - chrono::Duration::days(date.weekday().num_days_from_monday() as i64)
+            }
+            Interval::Month => date.with_day(1).expect("day 1 exists"),
+            Interval::Year => date
+                .with_day(1)
+                .and_then(|d| d.with_month(1))
+                .expect("1 January exists"),
+        };
+        start.and_time(chrono::NaiveTime::MIN).and_utc()
+    }
+
+    fn next(self, start: DateTime<Utc>) -> DateTime<Utc> {
+        match self {
+            Interval::Day => start + chrono::Duration::days(1),
+            Interval::Week => start + chrono::Duration::days(7),
+            Interval::Month => start
+                .checked_add_months(chrono::Months::new(1))
+                .expect("in range"),
+            Interval::Year => start
+                .checked_add_months(chrono::Months::new(12))
+                .expect("in range"),
+        }
+    }
+
+    fn label(self, start: DateTime<Utc>) -> String {
+        match self {
+            Interval::Day => start.format("%Y-%m-%d").to_string(),
+            Interval::Week => start.format("%G-W%V").to_string(),
+            Interval::Month => start.format("%Y-%m").to_string(),
+            Interval::Year => start.format("%Y").to_string(),
+        }
+    }
+}
+
+/// Number of articles in one period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeriodCount {
+    /// `2016-08-27`, `2016-W34`, `2016-08` or `2016`.
+    pub label: String,
+    /// First instant of the period.
+    pub start: DateTime<Utc>,
+    /// Articles published in it.
+    pub count: u64,
+}
+
+fn first_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn all_str(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<String> {
+    doc.get_all(field)
+        .filter_map(|v| match OwnedValue::from(v) {
+            OwnedValue::Str(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => {
+            // Cut at the last space so no word is split.
+            let cut = text[..end].rfind(char::is_whitespace).unwrap_or(end);
+            format!("{}…", &text[..cut])
+        }
+        None => text.to_string(),
+    }
+}
+
+/// Collapses runs of white space to one space, moving highlight ranges along.
+fn collapse_whitespace(text: &str, ranges: &[Range<usize>]) -> Highlighted {
+    let mut out = String::with_capacity(text.len());
+    let mut map = vec![0usize; text.len() + 1];
+    let mut last_space = true;
+    for (i, c) in text.char_indices() {
+        map[i] = out.len();
+        if c.is_whitespace() {
+            if !last_space {
+                out.push(' ');
+            }
+            last_space = true;
+        } else {
+            out.push(c);
+            last_space = false;
+        }
+    }
+    map[text.len()] = out.len();
+    // Fill the positions inside multi-byte characters.
+    for i in 1..map.len() {
+        if !text.is_char_boundary(i) {
+            map[i] = map[i - 1];
+        }
+    }
+    let trimmed_end = out.trim_end().len();
+    out.truncate(trimmed_end);
+    let highlights = ranges
+        .iter()
+        .map(|r| map[r.start].min(trimmed_end)..map[r.end].min(trimmed_end))
+        .filter(|r| !r.is_empty())
+        .collect();
+    Highlighted {
+        text: out,
+        highlights,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collapsing_white_space_keeps_highlights_on_their_words() {
+        let text = "the  siege\nof   Daraya ";
+        let h = collapse_whitespace(text, &[5..10, 16..22]);
+        assert_eq!(h.text, "the siege of Daraya");
+        assert_eq!(&h.text[h.highlights[0].clone()], "siege");
+        assert_eq!(&h.text[h.highlights[1].clone()], "Daraya");
+    }
+
+    #[test]
+    fn truncation_ends_on_a_word() {
+        assert_eq!(truncate_chars("one two three", 9), "one two…");
+        assert_eq!(truncate_chars("short", 10), "short");
+    }
+}

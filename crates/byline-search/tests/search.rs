@@ -1,0 +1,277 @@
+//! Searching real indexes: the bundled corpus and Reuters-21578 (read from
+//! ../shared). Each index is built once per test program.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use byline_indexer::{index_paths, IndexOptions, NoProgress};
+use byline_search::{ArticleSearcher, SearchError, SearchRequest, SortOrder};
+
+fn root(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
+fn build(input: PathBuf) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    index_paths(
+        dir.path(),
+        &[input],
+        &IndexOptions::default(),
+        None,
+        &NoProgress,
+    )
+    .unwrap();
+    dir
+}
+
+fn corpus() -> &'static ArticleSearcher {
+    static DIR: OnceLock<(tempfile::TempDir, ArticleSearcher)> = OnceLock::new();
+    &DIR.get_or_init(|| {
+        let dir = build(root("corpus"));
+        let searcher = ArticleSearcher::open(dir.path()).unwrap();
+        (dir, searcher)
+    })
+    .1
+}
+
+fn reuters() -> &'static ArticleSearcher {
+    static DIR: OnceLock<(tempfile::TempDir, ArticleSearcher)> = OnceLock::new();
+    &DIR.get_or_init(|| {
+        let dir = build(root("../shared/corpora/reuters21578/articles"));
+        let searcher = ArticleSearcher::open(dir.path()).unwrap();
+        (dir, searcher)
+    })
+    .1
+}
+
+fn query(q: &str) -> SearchRequest {
+    SearchRequest {
+        query: q.to_string(),
+        limit: 50,
+        ..SearchRequest::default()
+    }
+}
+
+fn titles(searcher: &ArticleSearcher, request: &SearchRequest) -> Vec<String> {
+    searcher
+        .search(request)
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.title)
+        .collect()
+}
+
+const SEED_TITLE: &str = "US, Russia close in on Syria truce deal but differences remain";
+
+#[test]
+fn daraya_siege_finds_the_seed_first_with_its_date() {
+    let results = corpus().search(&query("Daraya siege")).unwrap();
+    let top = &results.hits[0];
+    assert_eq!(top.title, SEED_TITLE);
+    assert_eq!(
+        top.published.unwrap().format("%Y-%m-%d").to_string(),
+        "2016-08-27"
+    );
+    assert!(top
+        .snippet
+        .highlights
+        .iter()
+        .any(|r| top.snippet.text[r.clone()].eq_ignore_ascii_case("Daraya")));
+}
+
+#[test]
+fn teaser_only_words_do_not_find_the_seed() {
+    for word in ["Mosul", "Amnesty", "Erdogan", "Mogadishu"] {
+        assert!(
+            !titles(corpus(), &query(word)).contains(&SEED_TITLE.to_string()),
+            "{word} found the seed"
+        );
+    }
+}
+
+#[test]
+fn operators_phrases_and_fields() {
+    let c = corpus();
+    let total = |q: &str| c.search(&query(q)).unwrap().total;
+    assert_eq!(total("Daraya"), 1);
+    assert!(total("Kerry OR Lavrov") >= total("Kerry Lavrov"));
+    assert_eq!(total("\"truce deal\""), 1);
+    assert_eq!(total("\"deal truce\""), 0);
+    assert_eq!(total("\"Kerry Lavrov\"~5"), 1);
+    assert_eq!(total("title:Daraya"), 0);
+    assert_eq!(total("body:Daraya"), 1);
+    assert_eq!(total("Daraya -Kerry"), 0);
+    assert_eq!(total("Daraya NOT Kerry"), 0);
+    assert_eq!(total("*"), 25);
+    assert_eq!(total(""), 25);
+    assert_eq!(total("-Daraya"), 24);
+    assert_eq!(total("Darya~1"), 1);
+    assert_eq!(total("Dara*"), 1);
+    assert_eq!(total("date:2016-08"), 1);
+}
+
+#[test]
+fn stemming_matches_forms_and_exact_forms_rank_first() {
+    let r = reuters();
+    // "sieges"/"besieged" share no stem, but "talks"/"talk" do.
+    let exact = r.count(&query("talks")).unwrap();
+    let any = r.count(&query("talk")).unwrap();
+    assert_eq!(exact, any, "stemmed search should match both forms");
+    let hits = r
+        .search(&SearchRequest {
+            limit: 20,
+            ..query("shipping")
+        })
+        .unwrap()
+        .hits;
+    let exact_first = hits
+        .iter()
+        .take(5)
+        .filter(|h| h.title.to_lowercase().contains("shipping"))
+        .count();
+    assert!(
+        exact_first >= 3,
+        "{:?}",
+        hits.iter().map(|h| &h.title).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn march_1987_count_equals_the_truth() {
+    let truth = fs::read_to_string(root("../shared/corpora/reuters21578/truth-train.tsv")).unwrap();
+    let march = truth
+        .lines()
+        .skip(1)
+        .filter(|l| l.split('\t').nth(2).unwrap().starts_with("1987-03"))
+        .count() as u64;
+    let request = SearchRequest {
+        from: Some("1987-03".into()),
+        to: Some("1987-03".into()),
+        ..query("")
+    };
+    assert_eq!(reuters().count(&request).unwrap(), march);
+    // Day bounds include the whole day.
+    let one_day = SearchRequest {
+        from: Some("1987-03-02".into()),
+        to: Some("1987-03-02".into()),
+        ..query("")
+    };
+    let day = truth
+        .lines()
+        .filter(|l| l.split('\t').nth(2) == Some("1987-03-02"))
+        .count() as u64;
+    assert_eq!(reuters().count(&one_day).unwrap(), day);
+}
+
+#[test]
+fn totals_are_exact_and_paging_is_stable() {
+    let r = reuters();
+    let all = r
+        .search(&SearchRequest {
+            limit: 60,
+            ..query("oil")
+        })
+        .unwrap();
+    assert!(all.total > 1000, "totals are not capped: {}", all.total);
+    assert_eq!(all.total, r.count(&query("oil")).unwrap());
+    let mut paged = Vec::new();
+    for page in 0..6 {
+        let request = SearchRequest {
+            limit: 10,
+            offset: page * 10,
+            ..query("oil")
+        };
+        paged.extend(r.search(&request).unwrap().hits.into_iter().map(|h| h.id));
+    }
+    assert_eq!(
+        paged,
+        all.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>()
+    );
+    let unique: HashSet<_> = paged.iter().collect();
+    assert_eq!(unique.len(), 60);
+    // The same request twice gives the same order, ties included.
+    assert_eq!(
+        r.search(&query("said")).unwrap(),
+        r.search(&query("said")).unwrap()
+    );
+}
+
+#[test]
+fn sorting_by_date() {
+    let r = reuters();
+    let newest = r
+        .search(&SearchRequest {
+            sort: SortOrder::Newest,
+            limit: 20,
+            ..query("coffee")
+        })
+        .unwrap();
+    let dates: Vec<_> = newest.hits.iter().map(|h| h.published.unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]));
+    let oldest = r
+        .search(&SearchRequest {
+            sort: SortOrder::Oldest,
+            limit: 20,
+            ..query("coffee")
+        })
+        .unwrap();
+    assert!(oldest.hits[0].published.unwrap() <= *dates.last().unwrap());
+}
+
+#[test]
+fn bad_input_is_an_error_that_says_what_is_wrong() {
+    let c = corpus();
+    match c.search(&query("Kerry \"truce")) {
+        Err(SearchError::Syntax(e)) => assert_eq!(e.column, 7),
+        other => panic!("{other:?}"),
+    }
+    let bad_date = SearchRequest {
+        from: Some("27/08/2016".into()),
+        ..query("")
+    };
+    assert!(matches!(
+        c.search(&bad_date),
+        Err(SearchError::InvalidDate { .. })
+    ));
+    let reversed = SearchRequest {
+        from: Some("2017".into()),
+        to: Some("2016".into()),
+        ..query("")
+    };
+    assert!(matches!(
+        c.search(&reversed),
+        Err(SearchError::EmptyDateRange { .. })
+    ));
+    assert!(matches!(
+        ArticleSearcher::open(Path::new("/nonexistent/index")),
+        Err(SearchError::Index(_))
+    ));
+}
+
+#[test]
+fn stats_count_every_article_by_month() {
+    let stats = reuters().stats().unwrap();
+    assert_eq!(stats.articles, 19_043);
+    assert_eq!(stats.dated, 19_043);
+    assert_eq!(
+        stats.earliest.unwrap().format("%Y-%m-%d").to_string(),
+        "1987-02-26"
+    );
+    assert_eq!(
+        stats.latest.unwrap().format("%Y-%m-%d").to_string(),
+        "1987-10-20"
+    );
+    let labels: Vec<_> = stats.per_period.iter().map(|p| p.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "1987-02", "1987-03", "1987-04", "1987-05", "1987-06", "1987-07", "1987-08", "1987-09",
+            "1987-10"
+        ]
+    );
+}
