@@ -268,7 +268,9 @@ impl ArticleSearcher {
                     let body = first_str(&doc, self.store.fields.body);
                     collapse_whitespace(&truncate_chars(&body, request.snippet_chars), &[])
                 } else {
-                    collapse_whitespace(snippet.fragment(), snippet.highlighted())
+                    let body_len = doc.get_first(self.store.fields.body).and_then(|v| v.as_str()).map_or(0, str::len);
+                    let range = snippet.fragment_range();
+                    mark_cuts(collapse_whitespace(snippet.fragment(), snippet.highlighted()), range.start > 0, range.end < body_len)
                 }
             });
             hits.push(self.hit(&doc, score, snippet.unwrap_or_default()));
@@ -500,6 +502,21 @@ fn truncate_chars(text: &str, max: usize) -> String {
     }
 }
 
+/// Adds `…` where a snippet starts or ends inside the body, moving highlights along.
+fn mark_cuts(mut snippet: Highlighted, cut_start: bool, cut_end: bool) -> Highlighted {
+    if cut_start {
+        const MARK: &str = "… ";
+        snippet.text.insert_str(0, MARK);
+        for r in &mut snippet.highlights {
+            *r = r.start + MARK.len()..r.end + MARK.len();
+        }
+    }
+    if cut_end {
+        snippet.text.push_str(" …");
+    }
+    snippet
+}
+
 /// Collapses runs of white space to one space, moving highlight ranges along.
 fn collapse_whitespace(text: &str, ranges: &[Range<usize>]) -> Highlighted {
     let mut out = String::with_capacity(text.len());
@@ -548,6 +565,13 @@ mod tests {
         assert_eq!(h.text, "the siege of Daraya");
         assert_eq!(&h.text[h.highlights[0].clone()], "siege");
         assert_eq!(&h.text[h.highlights[1].clone()], "Daraya");
+    }
+
+    #[test]
+    fn cut_marks_keep_highlights_on_their_words() {
+        let h = mark_cuts(Highlighted { text: "siege of Daraya".into(), highlights: vec![9..15] }, true, true);
+        assert_eq!(h.text, "… siege of Daraya …");
+        assert_eq!(&h.text[h.highlights[0].clone()], "Daraya");
     }
 
     #[test]
