@@ -10,6 +10,10 @@ Examples:
   byline search \"Daraya siege\"             ranked search with highlighted snippets
   byline search truce --from 2016-08 --to 2016-09 --sort newest
   byline search '\"Kerry Lavrov\" -Aleppo' --json | jq .title
+  byline search siege --place Syria --person Kerry
+  byline facets people --place Syria       who the Syria articles name most
+  byline entities corpus/000_a246f93a30b869c3.txt
+  byline eval-ner ../shared/ner/conll2003/dev.txt
   byline stats                             article count, dates, articles per month
 
 Exit codes: 0 success (also when nothing matches), 1 failure, 2 bad usage
@@ -62,10 +66,15 @@ Reads .txt pages (headline on the first line), .json (an article, a list of them
 {\"articles\": [...]}) and .jsonl/.ndjson (one article per line). Hidden files are passed over.
 Indexing the same folder again replaces changed files' articles and adds no duplicates.
 
+Each article's own headline and text (never teasers or related headlines) are tagged for the
+people, places and organisations it names, for --person/--place/--org and `byline facets`;
+--no-entities skips that (faster; those filters then match nothing).
+
 Examples:
   byline index corpus
   byline index exports/news.jsonl --field title=headline --field body=story
-  byline index --rebuild archive/")]
+  byline index --rebuild archive/
+  byline index --no-entities big-archive/")]
     Index(IndexArgs),
 
     /// Search the index, best matches first.
@@ -78,14 +87,55 @@ Query language:
   title:truce  body:siege   only in the headline / only in the text
   evacu*   Lavorv~1         prefix;  misspelt within 1 edit
   date:2016-08  date:[2016-08-01 TO 2016-08-31]
+  person:\"John Kerry\"  place:Syria  org:UN   articles naming them (as --person/--place/--org)
   *  (or no query)          every article: use with --from/--to
+
+Entity filters ignore case and accents. --person Kerry also matches full names ending in
+Kerry; --place Syria also finds articles naming only Aleppo or Daraya, and US, U.S. and
+America are the United States; --org UN also matches United Nations. Results end with the
+people, places and organisations the matching articles name most (not with --json/--count).
 
 Examples:
   byline search \"Daraya siege\"
   byline search oil --from 1987-03 --to 1987-04 --sort newest --limit 20
   byline search '\"foreign exchange\" AND title:dollar' --json
-  byline search --from 1987-03 --to 1987-03 --count")]
+  byline search --from 1987-03 --to 1987-03 --count
+  byline search truce --place Syria --person \"John Kerry\"
+  byline search oil --place \"Saudi Arabia\" --org OPEC --from 1987-03 --to 1987-04")]
     Search(SearchArgs),
+
+    /// List the people, places or organisations the matching articles name most.
+    #[command(after_help = "\
+Counts, over every article matching the query and filters, how many name each value (one
+count per article), most first. Takes the same query and filters as `byline search`.
+
+Examples:
+  byline facets people                          most-named people in the whole index
+  byline facets people --place Syria            who the Syria articles name
+  byline facets places oil --from 1987-03 --to 1987-04 --limit 10
+  byline facets orgs --person \"John Kerry\" --json | jq -r .value")]
+    Facets(FacetsArgs),
+
+    /// Show the people, places and organisations found in one article file.
+    #[command(after_help = "\
+Reads the file as `byline index` would (text page, JSON, JSON Lines, …) and prints, for
+each article in it, what the entity recogniser finds: people, places with their facet path
+(/Continent/Country/Place, what --place filters on) and organisations. Nothing is indexed.
+
+Examples:
+  byline entities corpus/000_a246f93a30b869c3.txt
+  byline entities exports/news.jsonl --json | jq .people")]
+    Entities(EntitiesArgs),
+
+    /// Score the entity tagger on a CoNLL-2003 file: precision, recall, F1 per type.
+    #[command(after_help = "\
+The file holds one token per line with its gold tag in the last column (IOB1 or IOB2:
+B-PER, I-LOC, O …), sentences separated by blank lines, documents by -DOCSTART- lines.
+A mention counts only if its span and type are both exact (as conlleval scores).
+
+Example:
+  byline eval-ner ../shared/ner/conll2003/dev.txt")]
+    EvalNer(EvalNerArgs),
 
     /// Show what the index holds: article count, date range, articles per month.
     Stats,
@@ -114,6 +164,10 @@ pub struct IndexArgs {
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
 
+    /// Do not tag people, places and organisations (faster; entity filters and facets then find nothing).
+    #[arg(long)]
+    pub no_entities: bool,
+
     /// No progress bar.
     #[arg(short, long)]
     pub quiet: bool,
@@ -126,13 +180,9 @@ pub struct SearchArgs {
     #[arg(value_name = "QUERY", default_value = "")]
     pub query: String,
 
-    /// Only articles published in or after this period: YYYY, YYYY-MM or YYYY-MM-DD.
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-
-    /// Only articles published in or before this period (the whole period counts).
-    #[arg(long, value_name = "DATE")]
-    pub to: Option<String>,
+    /// Date and entity filters.
+    #[command(flatten)]
+    pub filters: Filters,
 
     /// Order of results.
     #[arg(long, value_enum, default_value_t = Sort::Relevance)]
@@ -180,4 +230,86 @@ pub fn init_logging(verbose: u8) {
         .with_writer(std::io::stderr)
         .with_target(false)
         .try_init();
+}
+
+/// Filters shared by `byline search` and `byline facets`; all of them must hold.
+#[derive(Debug, Args)]
+pub struct Filters {
+    /// Only articles published in or after this period: YYYY, YYYY-MM or YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Only articles published in or before this period (the whole period counts).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+
+    /// Only articles naming this person (full name, or a surname alone); repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub person: Vec<String>,
+
+    /// Only articles naming this place or a place inside it (Syria finds Aleppo); repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub place: Vec<String>,
+
+    /// Only articles naming this organisation (UN = United Nations); repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub org: Vec<String>,
+}
+
+/// Arguments of `byline facets`.
+#[derive(Debug, Args)]
+pub struct FacetsArgs {
+    /// What to count.
+    #[arg(value_enum, value_name = "KIND")]
+    pub kind: FacetKindArg,
+
+    /// Count over the articles matching this query (as in `byline search`); empty: all.
+    #[arg(value_name = "QUERY", default_value = "")]
+    pub query: String,
+
+    /// Date and entity filters.
+    #[command(flatten)]
+    pub filters: Filters,
+
+    /// Values to show.
+    #[arg(short = 'n', long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+
+    /// One JSON object per value per line: {"value": …, "count": …}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Entity kinds `byline facets` counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FacetKindArg {
+    /// People.
+    #[value(alias = "person")]
+    People,
+    /// Places.
+    #[value(alias = "place")]
+    Places,
+    /// Organisations.
+    #[value(alias = "org", alias = "organisations", alias = "organizations")]
+    Orgs,
+}
+
+/// Arguments of `byline entities`.
+#[derive(Debug, Args)]
+pub struct EntitiesArgs {
+    /// The article file (any format `byline index` reads).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// One JSON object per article per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `byline eval-ner`.
+#[derive(Debug, Args)]
+pub struct EvalNerArgs {
+    /// A CoNLL-2003 file with gold tags.
+    #[arg(value_name = "CONLL_FILE")]
+    pub file: PathBuf,
 }

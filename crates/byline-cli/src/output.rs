@@ -145,7 +145,10 @@ mod tests {
     #[test]
     fn highlight_is_plain_without_colour() {
         let style = Style { color: false };
-        assert_eq!(style.highlight("the siege", &[Range { start: 4, end: 9 }]), "the siege");
+        assert_eq!(
+            style.highlight("the siege", &[Range { start: 4, end: 9 }]),
+            "the siege"
+        );
         let style = Style { color: true };
         assert_eq!(
             style.highlight("the siege", &[Range { start: 4, end: 9 }]),

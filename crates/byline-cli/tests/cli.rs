@@ -7,14 +7,24 @@ use std::sync::OnceLock;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+#[path = "cli/entities.rs"]
+mod entities;
+
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// `byline` run from the repository root, so shown paths read `corpus/…`.
 fn byline(index: &Path) -> Command {
     let mut cmd = Command::cargo_bin("byline").unwrap();
-    cmd.current_dir(repo_root()).env_remove("BYLINE_INDEX").env("NO_COLOR", "1").arg("--index").arg(index);
+    cmd.current_dir(repo_root())
+        .env_remove("BYLINE_INDEX")
+        .env("NO_COLOR", "1")
+        .arg("--index")
+        .arg(index);
     cmd
 }
 
@@ -23,7 +33,10 @@ fn corpus_index() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
-        byline(dir.path()).args(["index", "corpus"]).assert().success();
+        byline(dir.path())
+            .args(["index", "corpus"])
+            .assert()
+            .success();
         dir
     })
     .path()
@@ -31,7 +44,11 @@ fn corpus_index() -> &'static Path {
 
 fn stdout_of(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -42,7 +59,9 @@ fn index_reports_what_it_did() {
         .args(["index", "corpus"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Indexed 25 articles from 25 files"))
+        .stdout(predicate::str::contains(
+            "Indexed 25 articles from 25 files",
+        ))
         .stdout(predicate::str::contains("without a date: 1"))
         .stdout(predicate::str::contains("(25 articles in all)"));
 }
@@ -52,7 +71,10 @@ fn daraya_siege_lists_the_seed_first() {
     let out = stdout_of(byline(corpus_index()).args(["search", "Daraya siege"]));
     insta::assert_snapshot!("search_daraya_siege", out);
     let first = out.lines().find(|l| l.starts_with("1. ")).unwrap();
-    assert_eq!(first, "1. US, Russia close in on Syria truce deal but differences remain");
+    assert_eq!(
+        first,
+        "1. US, Russia close in on Syria truce deal but differences remain"
+    );
     assert!(out.contains("2016-08-27 · corpus/000_a246f93a30b869c3.txt"));
 }
 
@@ -67,7 +89,10 @@ fn teaser_words_do_not_find_the_seed() {
 #[test]
 fn json_lines_carry_the_documented_fields() {
     let out = stdout_of(byline(corpus_index()).args(["search", "Syria", "--json", "--limit", "3"]));
-    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert!(!lines.is_empty());
     for hit in &lines {
         for key in ["id", "path", "title", "published", "score", "snippet"] {
@@ -85,7 +110,9 @@ fn json_lines_carry_the_documented_fields() {
 fn count_prints_only_the_exact_total() {
     let out = stdout_of(byline(corpus_index()).args(["search", "--count"]));
     assert_eq!(out, "25\n");
-    let out = stdout_of(byline(corpus_index()).args(["search", "--from", "2016", "--to", "2016", "--count"]));
+    let out = stdout_of(
+        byline(corpus_index()).args(["search", "--from", "2016", "--to", "2016", "--count"]),
+    );
     assert_eq!(out, "3\n");
 }
 
@@ -102,7 +129,9 @@ fn mistakes_get_a_message_and_an_exit_code() {
         .args(["search", "x"])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("run `byline index <folder>` first"));
+        .stderr(predicate::str::contains(
+            "run `byline index <folder>` first",
+        ));
     byline(corpus_index())
         .args(["search", "Kerry \"truce"])
         .assert()
@@ -112,12 +141,28 @@ fn mistakes_get_a_message_and_an_exit_code() {
         .args(["search", "x", "--from", "27/08/2016"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("expected YYYY, YYYY-MM or YYYY-MM-DD"));
-    byline(missing.path()).args(["index", "no/such/folder"]).assert().code(2).stderr(predicate::str::contains("no such file"));
-    byline(missing.path()).args(["index", "corpus", "--field", "colour=red"]).assert().code(2);
-    byline(corpus_index()).args(["search", "--sort", "sideways"]).assert().code(2);
+        .stderr(predicate::str::contains(
+            "expected YYYY, YYYY-MM or YYYY-MM-DD",
+        ));
+    byline(missing.path())
+        .args(["index", "no/such/folder"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such file"));
+    byline(missing.path())
+        .args(["index", "corpus", "--field", "colour=red"])
+        .assert()
+        .code(2);
+    byline(corpus_index())
+        .args(["search", "--sort", "sideways"])
+        .assert()
+        .code(2);
     // A folder that is not an index is never written over.
-    byline(&repo_root().join("corpus")).args(["index", "corpus"]).assert().code(3).stderr(predicate::str::contains("not a byline index"));
+    byline(&repo_root().join("corpus"))
+        .args(["index", "corpus"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("not a byline index"));
 }
 
 #[test]
@@ -125,15 +170,30 @@ fn bad_files_are_named_and_the_run_succeeds() {
     let work = tempfile::tempdir().unwrap();
     let folder = work.path().join("in");
     std::fs::create_dir(&folder).unwrap();
-    std::fs::copy(repo_root().join("corpus/000_a246f93a30b869c3.txt"), folder.join("good.txt")).unwrap();
+    std::fs::copy(
+        repo_root().join("corpus/000_a246f93a30b869c3.txt"),
+        folder.join("good.txt"),
+    )
+    .unwrap();
     std::fs::write(folder.join("empty.txt"), "").unwrap();
     std::fs::write(folder.join("blob.txt"), b"\0\x01\x02binary").unwrap();
-    std::fs::write(folder.join("feed.jsonl"), "{\"title\":\"A\",\"body\":\"b\"}\nnot json\n").unwrap();
-    let out = byline(&work.path().join("index")).arg("index").arg(&folder).output().unwrap();
+    std::fs::write(
+        folder.join("feed.jsonl"),
+        "{\"title\":\"A\",\"body\":\"b\"}\nnot json\n",
+    )
+    .unwrap();
+    let out = byline(&work.path().join("index"))
+        .arg("index")
+        .arg(&folder)
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stdout.contains("Indexed 2 articles from 2 files"), "{stdout}");
+    assert!(
+        stdout.contains("Indexed 2 articles from 2 files"),
+        "{stdout}"
+    );
     assert!(stdout.contains("empty.txt: empty file"), "{stdout}");
     assert!(stdout.contains("blob.txt: binary file"), "{stdout}");
     assert!(stderr.contains("feed.jsonl:2: invalid JSON"), "{stderr}");
@@ -141,7 +201,11 @@ fn bad_files_are_named_and_the_run_succeeds() {
 
 #[test]
 fn help_has_examples() {
-    let out = stdout_of(Command::cargo_bin("byline").unwrap().args(["search", "--help"]));
+    let out = stdout_of(
+        Command::cargo_bin("byline")
+            .unwrap()
+            .args(["search", "--help"]),
+    );
     assert!(out.contains("Examples:") && out.contains("\"Kerry Lavrov\"~5"));
     let out = stdout_of(Command::cargo_bin("byline").unwrap().arg("--help"));
     assert!(out.contains("Exit codes"));

@@ -45,6 +45,9 @@ pub enum IndexError {
         #[source]
         source: std::io::Error,
     },
+    /// The entity recogniser could not be loaded.
+    #[error("cannot load the entity recogniser: {0}")]
+    Entities(#[from] byline_ner::NerError),
     /// An error inside tantivy while writing.
     #[error("index error: {0}")]
     Tantivy(#[from] tantivy::TantivyError),

@@ -4,17 +4,20 @@
 //! The stages, each in its own module:
 //! - [`parse`]: a file's bytes to [`ParsedArticle`]s (text pages, JSON,
 //!   JSON Lines; encodings; dates; teasers kept out of the body);
-//! - [`index_paths`]: walk folders, parse in parallel, attach entities,
-//!   write documents with stable ids, commit;
+//! - [`index_paths`]: walk folders, parse in parallel, attach entities
+//!   (by default from [`NerRecognizer`], byline-ner's tagger), write
+//!   documents with stable ids, commit;
 //! - [`ArticleSchema`] and [`ArticleIndex`]: the one schema definition and
 //!   the index folder, shared with the search crate.
 
+mod entities;
 mod error;
 pub mod parse;
 mod schema;
 mod store;
 mod writer;
 
+pub use entities::NerRecognizer;
 pub use error::IndexError;
 pub use parse::{FieldMap, ParsedArticle, SkipReason};
 pub use schema::{

@@ -14,7 +14,7 @@ use tantivy::tokenizer::{
 use tantivy::Index;
 
 /// Version of the schema; an index written with another version must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Analyzer for the stemmed text fields (English Snowball stemmer).
 pub const STEMMED_ANALYZER: &str = "byline_stemmed";
@@ -59,8 +59,14 @@ pub struct ArticleSchema {
     pub language: Field,
     /// People named by the article (canonical names).
     pub person: Field,
-    /// Places named by the article (canonical names).
+    /// Places named by the article, as shown to its reader (see
+    /// `byline_ner::Place::display_name`: "Daraya", "United States").
     pub place: Field,
+    /// Other names of the article's places, matched but never shown or
+    /// counted: the canonical name ("Dārayyā") and the written form ("US")
+    /// where they differ from the shown one. Kept apart from `place` so that
+    /// place counts have one value per place.
+    pub place_alias: Field,
     /// Places as hierarchical facets, e.g. `/Asia/Syria/Aleppo`.
     pub place_path: Field,
     /// Organisations named by the article (canonical names).
@@ -113,6 +119,14 @@ impl ArticleSchema {
         let place = builder.add_text_field("place", keyword.clone());
         let place_path = builder.add_facet_field("place_path", FacetOptions::default());
         let org = builder.add_text_field("org", keyword);
+        let place_alias = builder.add_text_field(
+            "place_alias",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(KEYWORD_ANALYZER)
+                    .set_index_option(IndexRecordOption::Basic),
+            ),
+        );
         ArticleSchema {
             schema: builder.build(),
             id,
@@ -131,6 +145,7 @@ impl ArticleSchema {
             place,
             place_path,
             org,
+            place_alias,
         }
     }
 

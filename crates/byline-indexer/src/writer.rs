@@ -51,8 +51,13 @@ impl Default for IndexOptions {
 pub struct Entities {
     /// People, canonical names.
     pub people: Vec<String>,
-    /// Places: canonical name and hierarchical facet path (`/Asia/Syria/Aleppo`).
+    /// Places: the name to show and the hierarchical facet path
+    /// (`/Asia/Syria/Aleppo`).
     pub places: Vec<(String, String)>,
+    /// Other names of those places, indexed so filters match them but
+    /// neither stored nor counted (the canonical "Dārayyā" where "Daraya"
+    /// is shown).
+    pub place_aliases: Vec<String>,
     /// Organisations, canonical names.
     pub orgs: Vec<String>,
 }
@@ -353,6 +358,9 @@ fn build_document(
             if let Ok(facet) = Facet::from_text(facet) {
                 doc.add_facet(fields.place_path, facet);
             }
+        }
+        for alias in &entities.place_aliases {
+            doc.add_text(fields.place_alias, alias);
         }
         for org in &entities.orgs {
             doc.add_text(fields.org, org);

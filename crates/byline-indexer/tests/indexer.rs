@@ -128,7 +128,7 @@ fn reuters_jsonl_gives_the_same_count_and_dates() {
     let jsonl = shared("corpora/reuters21578/reuters.jsonl");
     let summary = index_paths(
         dir.path(),
-        &[jsonl.clone()],
+        std::slice::from_ref(&jsonl),
         &IndexOptions::default(),
         None,
         &NoProgress,
@@ -187,8 +187,22 @@ fn reindexing_adds_no_duplicates_and_replaces_a_changed_file() {
     .unwrap();
     let index = work.path().join("index");
     let options = IndexOptions::default();
-    let first = index_paths(&index, &[folder.clone()], &options, None, &NoProgress).unwrap();
-    let second = index_paths(&index, &[folder.clone()], &options, None, &NoProgress).unwrap();
+    let first = index_paths(
+        &index,
+        std::slice::from_ref(&folder),
+        &options,
+        None,
+        &NoProgress,
+    )
+    .unwrap();
+    let second = index_paths(
+        &index,
+        std::slice::from_ref(&folder),
+        &options,
+        None,
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(first.total_articles, second.total_articles);
     assert_eq!(count(&index), first.articles);
 
@@ -197,7 +211,14 @@ fn reindexing_adds_no_duplicates_and_replaces_a_changed_file() {
         .unwrap()
         .replacen("Daraya", "Zabadani", 1);
     fs::write(&seed, text).unwrap();
-    index_paths(&index, &[folder.clone()], &options, None, &NoProgress).unwrap();
+    index_paths(
+        &index,
+        std::slice::from_ref(&folder),
+        &options,
+        None,
+        &NoProgress,
+    )
+    .unwrap();
     assert_eq!(count(&index), first.articles);
 
     let store = ArticleIndex::open(&index).unwrap();
@@ -291,7 +312,7 @@ fn hostile_files_are_named_and_good_files_still_indexed() {
     let index = work.path().join("index");
     let summary = index_paths(
         &index,
-        &[folder.clone()],
+        std::slice::from_ref(&folder),
         &IndexOptions::default(),
         None,
         &NoProgress,
@@ -323,4 +344,443 @@ fn hostile_files_are_named_and_good_files_still_indexed() {
         .iter()
         .any(|(_, r)| matches!(r, SkipReason::TooLarge(_))));
     assert_eq!(count(&index), 6);
+}
+
+/// Token-level F1 of an extracted body against the expected one (words,
+/// lowercase, counted with multiplicity).
+fn token_f1(got: &str, want: &str) -> f64 {
+    let words = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (got, want) = (words(got), words(want));
+    let mut left: HashMap<&str, usize> = HashMap::new();
+    for w in &want {
+        *left.entry(w).or_default() += 1;
+    }
+    let common = got
+        .iter()
+        .filter(|w| {
+            left.get_mut(String::as_str(w)).is_some_and(|n| {
+                *n > 0 && {
+                    *n -= 1;
+                    true
+                }
+            })
+        })
+        .count();
+    if common == 0 {
+        return 0.0;
+    }
+    let (p, r) = (
+        common as f64 / got.len() as f64,
+        common as f64 / want.len() as f64,
+    );
+    2.0 * p * r / (p + r)
+}
+
+/// Every page in tests/fixtures/html, in the shapes of different publishing
+/// systems, against its `.expected.json`: headline, date (RFC 3339, or a
+/// day), first and last body sentence, language, and when given the
+/// canonical URL, site name and related headlines.
+#[test]
+fn html_fixtures_give_title_date_and_the_article_body() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html");
+    let mut pages: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    pages.sort();
+    assert!(pages.len() >= 20, "{} fixtures", pages.len());
+    let fields = byline_indexer::FieldMap::default();
+    let mut f1_sum = 0.0;
+    let mut failures = Vec::new();
+    let start = std::time::Instant::now();
+    for page in &pages {
+        let name = page.file_stem().unwrap().to_string_lossy().into_owned();
+        let expected: serde_json::Value = serde_json::from_str(
+            &fs::read_to_string(page.with_extension("expected.json")).unwrap(),
+        )
+        .unwrap();
+        let want = |key: &str| expected[key].as_str().map(str::to_string);
+        let kind = byline_indexer::parse::FileKind::of(page).unwrap();
+        let parsed = byline_indexer::parse::parse_bytes(&fs::read(page).unwrap(), kind, &fields)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let a = &parsed.articles[0];
+        let mut check = |what: &str, ok: bool, got: String| {
+            if !ok {
+                failures.push(format!("{name}: {what}: got {got:?}"));
+            }
+        };
+        let published = want("published").unwrap();
+        let got_date = a
+            .published
+            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        let date_ok = match published.len() {
+            10 => got_date
+                .as_deref()
+                .is_some_and(|d| d.starts_with(&published)),
+            _ => got_date.as_deref() == Some(published.as_str()),
+        };
+        check("published", date_ok, format!("{got_date:?}"));
+        check(
+            "title",
+            Some(a.title.clone()) == want("title"),
+            a.title.clone(),
+        );
+        check(
+            "first sentence",
+            a.body.starts_with(&want("first").unwrap()),
+            a.body.chars().take(80).collect(),
+        );
+        check(
+            "last sentence",
+            a.body.ends_with(&want("last").unwrap()),
+            a.body
+                .chars()
+                .rev()
+                .take(80)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect(),
+        );
+        check(
+            "language",
+            a.language == want("language"),
+            format!("{:?}", a.language),
+        );
+        for (key, got) in [("url", &a.url), ("site", &a.site)] {
+            if let Some(value) = want(key) {
+                check(
+                    key,
+                    got.as_deref() == Some(value.as_str()),
+                    format!("{got:?}"),
+                );
+            }
+        }
+        for headline in expected["related"].as_array().into_iter().flatten() {
+            let headline = headline.as_str().unwrap();
+            check(
+                "related",
+                a.related.iter().any(|r| r == headline),
+                format!("{:?} lacks {headline:?}", a.related),
+            );
+        }
+        f1_sum += token_f1(&a.body, &want("body").unwrap());
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    let mean_f1 = f1_sum / pages.len() as f64;
+    println!(
+        "{} HTML fixtures: mean body token F1 {mean_f1:.3}, {:.0} pages/s",
+        pages.len(),
+        pages.len() as f64 / elapsed
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(mean_f1 >= 0.95, "mean body token F1 {mean_f1:.3}");
+}
+
+/// Writes `data` gzip-compressed.
+fn write_gz(path: &Path, data: &[u8]) {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(
+        fs::File::create(path).unwrap(),
+        flate2::Compression::default(),
+    );
+    enc.write_all(data).unwrap();
+    enc.finish().unwrap();
+}
+
+/// Compressed pages and feeds are read as what they hold; a gzip bomb
+/// (200 MB of zeros in ~200 KB) and a page nested 10,000 deep are refused
+/// with a reason, and the rest of the folder still goes in.
+#[test]
+fn gzip_files_are_read_and_bombs_and_deep_pages_refused() {
+    use std::io::Write;
+    let work = tempfile::tempdir().unwrap();
+    let folder = work.path().join("gz");
+    fs::create_dir(&folder).unwrap();
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html/german_tram.html");
+    write_gz(&folder.join("page.html.gz"), &fs::read(fixture).unwrap());
+    write_gz(
+        &folder.join("feed.jsonl.gz"),
+        b"{\"title\":\"One\",\"body\":\"first\"}\n{\"title\":\"Two\",\"body\":\"second\"}\n",
+    );
+    let mut bomb = flate2::write::GzEncoder::new(
+        fs::File::create(folder.join("bomb.html.gz")).unwrap(),
+        flate2::Compression::best(),
+    );
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..200 {
+        bomb.write_all(&zeros).unwrap();
+    }
+    bomb.finish().unwrap();
+    fs::write(
+        folder.join("deep.html"),
+        format!(
+            "<html><body>{}x{}</body></html>",
+            "<div>".repeat(10_000),
+            "</div>".repeat(10_000)
+        ),
+    )
+    .unwrap();
+    fs::write(
+        folder.join("not-really.html.gz"),
+        b"\x1f\x8b but then nothing sensible",
+    )
+    .unwrap();
+
+    let summary = index_paths(
+        &work.path().join("index"),
+        std::slice::from_ref(&folder),
+        &IndexOptions::default(),
+        None,
+        &NoProgress,
+    )
+    .unwrap();
+    assert_eq!(summary.articles, 3, "{summary:?}");
+    let reason_of = |name: &str| {
+        summary
+            .skipped
+            .iter()
+            .find(|(p, _)| p.file_name().unwrap() == name)
+            .map(|(_, r)| r.to_string())
+            .unwrap_or_default()
+    };
+    assert!(
+        reason_of("bomb.html.gz").contains("gzip bomb"),
+        "{}",
+        reason_of("bomb.html.gz")
+    );
+    assert!(
+        reason_of("deep.html").contains("nesting deeper than"),
+        "{}",
+        reason_of("deep.html")
+    );
+    assert!(reason_of("not-really.html.gz").contains("broken gzip data"));
+}
+
+/// A WARC as a crawler writes it: the HTML page served with 200 becomes an
+/// article keyed and addressed by its target URI; the 404, the request and
+/// the image are passed over and counted.
+#[test]
+fn warc_html_responses_become_articles() {
+    use warc::{RecordBuilder, RecordType, WarcHeader, WarcWriter};
+    let page = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html/amp_article.html"),
+    )
+    .unwrap();
+    let response = |status: &str, content_type: &str, body: &[u8]| {
+        let mut payload = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        payload.extend_from_slice(body);
+        payload
+    };
+    let record = |kind: RecordType, uri: &str, body: Vec<u8>| {
+        RecordBuilder::default()
+            .warc_type(kind)
+            .header(WarcHeader::TargetURI, uri)
+            .header(
+                WarcHeader::ContentType,
+                "application/http; msgtype=response",
+            )
+            .body(body)
+            .build()
+            .unwrap()
+    };
+    let article_uri = "https://danbytimes.example/business/warehouse-robots?amp=1";
+    let records = [
+        record(
+            RecordType::Request,
+            article_uri,
+            b"GET /business/warehouse-robots?amp=1 HTTP/1.1\r\nHost: danbytimes.example\r\n\r\n"
+                .to_vec(),
+        ),
+        record(
+            RecordType::Response,
+            article_uri,
+            response("200 OK", "text/html; charset=utf-8", page.as_bytes()),
+        ),
+        record(
+            RecordType::Response,
+            "https://danbytimes.example/gone",
+            response(
+                "404 Not Found",
+                "text/html",
+                b"<html><body>Not found</body></html>",
+            ),
+        ),
+        record(
+            RecordType::Response,
+            "https://danbytimes.example/logo.png",
+            response("200 OK", "image/png", b"\x89PNG\r\n\x1a\n"),
+        ),
+    ];
+    let mut writer = WarcWriter::new(std::io::BufWriter::new(Vec::new()));
+    for r in &records {
+        writer.write(r).unwrap();
+    }
+    let warc = writer.into_inner().unwrap();
+
+    let parsed = byline_indexer::parse::parse_bytes(
+        &warc,
+        byline_indexer::parse::FileKind::Warc,
+        &byline_indexer::FieldMap::default(),
+    )
+    .unwrap();
+    assert_eq!(parsed.articles.len(), 1);
+    let a = &parsed.articles[0];
+    assert_eq!(a.key.as_deref(), Some(article_uri));
+    assert_eq!(a.url.as_deref(), Some(article_uri));
+    assert_eq!(a.record, Some(2));
+    assert_eq!(
+        a.title,
+        "Warehouse robots cut night shifts at Danby distribution centre"
+    );
+    assert_eq!(
+        a.published.unwrap().to_rfc3339(),
+        "2020-09-30T13:45:00+00:00"
+    );
+    assert!(a.body.starts_with("A distribution centre near Danby"));
+    let messages: Vec<&str> = parsed.problems.iter().map(|p| p.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["passed over 3 of 4 WARC records: 1 HTTP status 404, 1 not HTML (image/png), 1 request"]
+    );
+
+    // The same archive gzip-compressed, through the whole pipeline.
+    let work = tempfile::tempdir().unwrap();
+    let folder = work.path().join("crawl");
+    fs::create_dir(&folder).unwrap();
+    write_gz(&folder.join("crawl.warc.gz"), &warc);
+    let summary = index_paths(
+        &work.path().join("index"),
+        &[folder],
+        &IndexOptions::default(),
+        None,
+        &NoProgress,
+    )
+    .unwrap();
+    assert_eq!(summary.articles, 1, "{summary:?}");
+    assert_eq!(summary.record_problems.len(), 1);
+}
+
+/// The stored values of one field of the first article whose path ends with `suffix`.
+fn stored_values(store: &ArticleIndex, suffix: &str, field: tantivy::schema::Field) -> Vec<String> {
+    let searcher = store.index.reader().unwrap().searcher();
+    for segment in searcher.segment_readers() {
+        let docs = segment.get_store_reader(0).unwrap();
+        for doc_id in 0..segment.max_doc() {
+            let doc: TantivyDocument = docs.get(doc_id).unwrap();
+            let path = doc.get_first(store.fields.path).and_then(|v| v.as_str());
+            if path.is_some_and(|p| p.ends_with(suffix)) {
+                return doc
+                    .get_all(field)
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+            }
+        }
+    }
+    panic!("no article at {suffix}");
+}
+
+#[test]
+fn corpus_indexed_with_entities_names_the_seed_articles_own_entities() {
+    use byline_indexer::{EntityRecognizer, NerRecognizer};
+    use tantivy::query::TermQuery;
+    use tantivy::schema::{Facet, IndexRecordOption};
+
+    let dir = tempfile::tempdir().unwrap();
+    let recognizer = NerRecognizer::load().unwrap();
+    let summary = index_paths(
+        dir.path(),
+        &[repo("corpus")],
+        &IndexOptions::default(),
+        Some(&recognizer as &dyn EntityRecognizer),
+        &NoProgress,
+    )
+    .unwrap();
+    assert_eq!(summary.articles, 25, "{summary:?}");
+    let store = ArticleIndex::open(dir.path()).unwrap();
+    let seed = "000_a246f93a30b869c3.txt";
+    let f = &store.fields;
+    let people = stored_values(&store, seed, f.person);
+    let places = stored_values(&store, seed, f.place);
+    let orgs = stored_values(&store, seed, f.org);
+
+    let mut sorted = people.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        [
+            "Bashar al-Assad",
+            "George Sabra",
+            "John Kerry",
+            "Sergei Lavrov",
+            "Staffan de Mistura"
+        ]
+    );
+    for place in [
+        "Syria",
+        "United States",
+        "Russia",
+        "Geneva",
+        "Aleppo",
+        "Iran",
+        "Damascus",
+        "Daraya",
+    ] {
+        assert!(
+            places.iter().any(|p| p == place),
+            "{place} not in {places:?}"
+        );
+    }
+    for org in ["United Nations", "Hezbollah", "al-Nusra Front"] {
+        assert!(orgs.iter().any(|o| o == org), "{org} not in {orgs:?}");
+    }
+    // Names that only the page's teasers and related headlines carry.
+    for teaser in [
+        "Donald Trump",
+        "Recep Tayyip Erdogan",
+        "Rafael Correa",
+        "Mosul",
+        "Mogadishu",
+        "Ecuador",
+        "Sweden",
+        "Turkey",
+        "Britain",
+        "United Kingdom",
+        "Amnesty International",
+    ] {
+        for values in [&people, &places, &orgs] {
+            assert!(
+                !values.iter().any(|v| v == teaser),
+                "{teaser} in {values:?}"
+            );
+        }
+    }
+
+    // Places are hierarchical facets: Syria's subtree holds the seed (it
+    // names Syria, Aleppo, Damascus and Daraya), and Daraya sits under its
+    // canonical name.
+    let searcher = store.index.reader().unwrap().searcher();
+    let facet_count = |path: &str| {
+        let term = tantivy::Term::from_facet(f.place_path, &Facet::from(path));
+        searcher
+            .search(
+                &TermQuery::new(term, IndexRecordOption::Basic),
+                &tantivy::collector::Count,
+            )
+            .unwrap()
+    };
+    assert!(facet_count("/Asia/Syria") >= 1);
+    assert_eq!(facet_count("/Asia/Syria/Dārayyā"), 1);
+    assert_eq!(facet_count("/Asia/Syria/Daraya"), 0);
 }

@@ -121,6 +121,38 @@ impl EntityExtractor {
     }
 }
 
+/// The name tables without the tagger, for callers that only need to
+/// resolve what a user typed (a search filter): loading it parses the
+/// embedded gazetteer once per process (shared with [`EntityExtractor`]) and
+/// never loads the tagger model, so a search stays quick to start.
+#[derive(Debug, Clone, Copy)]
+pub struct EntityNormalizer {
+    gaz: &'static Gazetteer,
+}
+
+impl EntityNormalizer {
+    /// The process-wide gazetteer, parsed on first use.
+    pub fn load() -> Result<EntityNormalizer, NerError> {
+        Ok(EntityNormalizer {
+            gaz: Gazetteer::get()?,
+        })
+    }
+
+    /// The canonical place a search filter names; see
+    /// [`EntityExtractor::resolve_place_query`].
+    pub fn resolve_place_query(&self, q: &str) -> Option<Place> {
+        resolve_query(self.gaz, q)
+    }
+
+    /// The canonical name of a well-known organisation from one of its
+    /// names or acronyms (`"UN"`, `"U.N."` → `"United Nations"`, `"OPEC"`);
+    /// `None` for an organisation not in the built-in list. Needs no
+    /// gazetteer, so it is an associated function.
+    pub fn canonical_org(name: &str) -> Option<&'static str> {
+        known_org(name)
+    }
+}
+
 /// [`EntityExtractor::normalize`] with the gazetteer given.
 fn normalize_mentions(gaz: &Gazetteer, text: &str, mentions: &[Mention]) -> ArticleEntities {
     let mut sorted: Vec<&Mention> = mentions.iter().collect();
@@ -469,6 +501,20 @@ mod tests {
             let p = resolve_query(g, q).unwrap();
             assert_eq!(p.facet, "/North America/United States", "{q}");
         }
+    }
+
+    #[test]
+    fn normalizer_without_tagger() {
+        let n = EntityNormalizer::load().unwrap();
+        assert_eq!(
+            n.resolve_place_query("Daraya").unwrap().facet,
+            "/Asia/Syria/Dārayyā"
+        );
+        assert_eq!(
+            EntityNormalizer::canonical_org("U.N."),
+            Some("United Nations")
+        );
+        assert_eq!(EntityNormalizer::canonical_org("Acme Widgets"), None);
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub mod train;
 
 pub use conll::Score;
 pub use error::NerError;
-pub use extractor::{ArticleEntities, EntityExtractor, Place};
+pub use extractor::{ArticleEntities, EntityExtractor, EntityNormalizer, Place};
 pub use mention::{EntityKind, Mention};
 pub use tagger::{EvalReport, NerTagger};
 pub use tokenize::tokenize;

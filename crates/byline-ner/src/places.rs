@@ -66,6 +66,45 @@ pub struct Place {
     /// Hierarchical facet path: `/Asia/Syria/Aleppo`, `/Asia/Syria`,
     /// `/Europe`, or `/Unresolved/<name>`.
     pub facet: String,
+    /// How the article wrote the place (its first mention, cleaned), when
+    /// that differs from `name`: "Daraya" for Dārayyā, "US" for United
+    /// States. `None` for places resolved from a query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written: Option<String>,
+}
+
+impl Place {
+    /// The name to show a reader of the article.
+    ///
+    /// The rule: a place inside a country (city, region) whose written form
+    /// is only another spelling of its canonical name shows the written
+    /// form, so the reader recognises the name they read ("Daraya" for
+    /// Dārayyā, "Sao Paulo" for São Paulo). "Another spelling" means equal
+    /// after folding case and diacritics, keeping only letters and
+    /// collapsing doubled letters (the usual transliteration differences).
+    /// Everything else shows the canonical name: countries and continents
+    /// always ("United States" for "US", "U.S.", "America"), and a
+    /// different name rather than a spelling ("Mumbai" for "Bombay"), so
+    /// that one place is one value wherever the reader meets it.
+    pub fn display_name(&self) -> &str {
+        let within_country = self.country.is_some() && self.facet.matches('/').count() >= 3;
+        match &self.written {
+            Some(w) if within_country && spelling_key(w) == spelling_key(&self.name) => w,
+            _ => &self.name,
+        }
+    }
+}
+
+/// Letters only, case and diacritics folded, doubled letters collapsed:
+/// "Dārayyā" and "Daraya" both give "daraya".
+fn spelling_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len());
+    for c in fold(name).chars().filter(|c| c.is_alphabetic()) {
+        if !key.ends_with(c) {
+            key.push(c);
+        }
+    }
+    key
 }
 
 /// Resolves each distinct place name of one article, in order of first
@@ -180,11 +219,14 @@ pub(crate) fn resolve_qualified(gaz: &Gazetteer, names: &[(&str, Option<&str>)])
             }
             s
         };
-        let place = match (best_by(&it.cands, score), it.within) {
+        let mut place = match (best_by(&it.cands, score), it.within) {
             (Some(c), _) => place_of(gaz, c.target),
             (None, Some((country, _))) => located(gaz, &it.name, country),
             (None, None) => unresolved(&it.name),
         };
+        if place.name != it.name {
+            place.written = Some(it.name.clone());
+        }
         if !out.iter().any(|p| p.facet == place.facet) {
             out.push(place);
         }
@@ -309,6 +351,7 @@ pub(crate) fn place_of(gaz: &Gazetteer, t: Target) -> Place {
             name,
             country: None,
             country_code: None,
+            written: None,
         },
         Some(ci) => {
             let c = &gaz.countries[ci];
@@ -322,6 +365,7 @@ pub(crate) fn place_of(gaz: &Gazetteer, t: Target) -> Place {
                 country: Some(c.name.clone()),
                 country_code: Some(c.code.clone()),
                 facet,
+                written: None,
             }
         }
     }
@@ -341,6 +385,7 @@ fn located(gaz: &Gazetteer, name: &str, country: usize) -> Place {
             facet_part(&c.name),
             facet_part(name)
         ),
+        written: None,
     }
 }
 
@@ -350,6 +395,7 @@ fn unresolved(name: &str) -> Place {
         country: None,
         country_code: None,
         facet: format!("/{UNRESOLVED_ROOT}/{}", facet_part(name)),
+        written: None,
     }
 }
 
@@ -469,6 +515,20 @@ mod tests {
         assert_eq!(facets(&["SALVADOR"]), ["/South America/Brazil/Salvador"]);
         assert_eq!(facets(&["Europe"]), ["/Europe"]);
         assert_eq!(facets(&["USSR", "Soviet Union"]), ["/Europe/Soviet Union"]);
+    }
+
+    #[test]
+    fn display_names_keep_the_article_spelling_of_towns_only() {
+        let g = Gazetteer::get().unwrap();
+        let p = resolve_places(g, &["Daraya", "US", "Aleppo", "Syria"]);
+        let shown: Vec<&str> = p.iter().map(Place::display_name).collect();
+        assert_eq!(shown, ["Daraya", "United States", "Aleppo", "Syria"]);
+        assert_eq!(p[0].name, "Dārayyā");
+        assert_eq!(p[0].written.as_deref(), Some("Daraya"));
+        assert_eq!(p[1].written.as_deref(), Some("US"));
+        assert_eq!(p[2].written, None);
+        assert_eq!(spelling_key("Dārayyā"), spelling_key("Daraya"));
+        assert_ne!(spelling_key("Bombay"), spelling_key("Mumbai"));
     }
 
     #[test]

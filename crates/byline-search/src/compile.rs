@@ -9,9 +9,11 @@
 //!   added as an optional clause, so articles where the words stand
 //!   together outrank those where they are far apart.
 
+mod entity;
+
 use std::ops::Bound;
 
-use byline_indexer::{ArticleSchema, EXACT_ANALYZER, KEYWORD_ANALYZER, STEMMED_ANALYZER};
+use byline_indexer::{ArticleSchema, EXACT_ANALYZER, STEMMED_ANALYZER};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, ExistsQuery, FuzzyTermQuery,
     Occur, PhraseQuery, Query, RangeQuery, RegexQuery, TermQuery,
@@ -33,6 +35,18 @@ const PROXIMITY_SLOP: u32 = 8;
 pub(crate) struct QueryCompiler<'a> {
     pub index: &'a Index,
     pub fields: &'a ArticleSchema,
+    pub ranking: Ranking,
+}
+
+/// How hits are scored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Ranking {
+    /// BM25 with byline's title boost, exact-form bonus and proximity bonus.
+    #[default]
+    Byline,
+    /// Plain BM25 over the stemmed title and body, no boosts: the baseline
+    /// the known-item evaluation compares against.
+    PlainBm25,
 }
 
 impl QueryCompiler<'_> {
@@ -84,7 +98,7 @@ impl QueryCompiler<'_> {
                 if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
                     clauses.push((Occur::Must, Box::new(AllQuery)));
                 }
-                if plain_words.len() > 1 {
+                if plain_words.len() > 1 && self.ranking == Ranking::Byline {
                     let terms: Vec<Term> = plain_words
                         .iter()
                         .flat_map(|w| self.tokens(self.fields.body, STEMMED_ANALYZER, w))
@@ -121,6 +135,9 @@ impl QueryCompiler<'_> {
 
     fn text_fields(&self, field: Option<QueryField>) -> Vec<(Field, Field, f32)> {
         let f = self.fields;
+        if self.ranking == Ranking::PlainBm25 && field.is_none() {
+            return vec![(f.title, f.title_exact, 1.0), (f.body, f.body_exact, 1.0)];
+        }
         match field {
             Some(QueryField::Title) => vec![(f.title, f.title_exact, 1.0)],
             Some(QueryField::Body) => vec![(f.body, f.body_exact, 1.0)],
@@ -173,7 +190,12 @@ impl QueryCompiler<'_> {
                         Occur::Should,
                         Box::new(BoostQuery::new(Box::new(query), boost)),
                     ));
-                    for exact_term in self.tokens(exact, EXACT_ANALYZER, text) {
+                    let exact_terms = if self.ranking == Ranking::Byline {
+                        self.tokens(exact, EXACT_ANALYZER, text)
+                    } else {
+                        Vec::new()
+                    };
+                    for exact_term in exact_terms {
                         let query = TermQuery::new(exact_term, IndexRecordOption::WithFreqs);
                         clauses.push((
                             Occur::Should,
@@ -204,19 +226,12 @@ impl QueryCompiler<'_> {
         text: &str,
         slop: u32,
     ) -> Result<Box<dyn Query>, SearchError> {
-        let keyword_field = match field {
-            Some(QueryField::Person) => Some(self.fields.person),
-            Some(QueryField::Place) => Some(self.fields.place),
-            Some(QueryField::Org) => Some(self.fields.org),
+        match field {
+            Some(QueryField::Person) => return Ok(self.person(text)),
+            Some(QueryField::Place) => return Ok(self.place(text)),
+            Some(QueryField::Org) => return Ok(self.org(text)),
             Some(QueryField::Date) => return self.range(QueryField::Date, Some(text), Some(text)),
-            _ => None,
-        };
-        if let Some(keyword_field) = keyword_field {
-            let terms = self.tokens(keyword_field, KEYWORD_ANALYZER, text.trim());
-            return Ok(match terms.into_iter().next() {
-                Some(term) => Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-                None => Box::new(EmptyQuery),
-            });
+            _ => {}
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (stemmed, _, boost) in self.text_fields(field) {
@@ -286,7 +301,7 @@ pub(crate) fn parse_period(text: &str) -> Result<DatePeriod, SearchError> {
     })
 }
 
-fn regex_escape(text: &str) -> String {
+pub(crate) fn regex_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if "\\.+*?()|[]{}^$#&-~\"@<>".contains(c) {

@@ -7,16 +7,21 @@
 //! - ranking: BM25 over title and body with a title boost, exact forms
 //!   above stemmed ones, and a bonus for query words standing together;
 //! - filters by date period and entity, exact totals, stable paging,
-//!   highlighted snippets, and per-period counts for charts.
+//!   highlighted snippets, and per-period counts for charts;
+//! - entity facets: the people, places and organisations most often named
+//!   by the matching articles, counted by tantivy aggregations.
 
 mod compile;
 mod dates;
 mod error;
+mod facets;
 pub mod query;
 mod searcher;
 
+pub use compile::Ranking;
 pub use dates::{DatePeriod, DATE_FORMATS};
 pub use error::SearchError;
+pub use facets::{EntityFacets, FacetCount, FacetKind};
 pub use query::{parse_query, QueryNode, QuerySyntaxError};
 pub use searcher::{
     ArticleSearcher, Highlighted, Hit, IndexStats, Interval, PeriodCount, SearchRequest,

@@ -15,7 +15,7 @@ use tantivy::schema::{OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument};
 
-use crate::compile::{date_range, parse_period, QueryCompiler};
+use crate::compile::{date_range, parse_period, QueryCompiler, Ranking};
 use crate::error::SearchError;
 use crate::query::{parse_query, QueryField, QueryNode};
 
@@ -55,6 +55,8 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Longest snippet, in characters; 0 for none.
     pub snippet_chars: usize,
+    /// How to score hits.
+    pub ranking: Ranking,
 }
 
 impl Default for SearchRequest {
@@ -70,6 +72,7 @@ impl Default for SearchRequest {
             limit: 10,
             offset: 0,
             snippet_chars: 200,
+            ranking: Ranking::Byline,
         }
     }
 }
@@ -134,8 +137,8 @@ pub struct IndexStats {
 
 /// An open index, ready to answer requests.
 pub struct ArticleSearcher {
-    store: ArticleIndex,
-    reader: IndexReader,
+    pub(crate) store: ArticleIndex,
+    pub(crate) reader: IndexReader,
 }
 
 impl std::fmt::Debug for ArticleSearcher {
@@ -169,6 +172,7 @@ impl ArticleSearcher {
         let compiler = QueryCompiler {
             index: &self.store.index,
             fields: &self.store.fields,
+            ranking: request.ranking,
         };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, compiler.compile(&node)?)];
@@ -268,9 +272,16 @@ impl ArticleSearcher {
                     let body = first_str(&doc, self.store.fields.body);
                     collapse_whitespace(&truncate_chars(&body, request.snippet_chars), &[])
                 } else {
-                    let body_len = doc.get_first(self.store.fields.body).and_then(|v| v.as_str()).map_or(0, str::len);
+                    let body_len = doc
+                        .get_first(self.store.fields.body)
+                        .and_then(|v| v.as_str())
+                        .map_or(0, str::len);
                     let range = snippet.fragment_range();
-                    mark_cuts(collapse_whitespace(snippet.fragment(), snippet.highlighted()), range.start > 0, range.end < body_len)
+                    mark_cuts(
+                        collapse_whitespace(snippet.fragment(), snippet.highlighted()),
+                        range.start > 0,
+                        range.end < body_len,
+                    )
                 }
             });
             hits.push(self.hit(&doc, score, snippet.unwrap_or_default()));
@@ -322,10 +333,7 @@ impl ArticleSearcher {
     }
 
     /// Earliest and latest publication date among the articles matching `query`.
-    pub fn date_span(
-        &self,
-        query: &dyn Query,
-    ) -> Result<Option<DateSpan>, SearchError> {
+    pub fn date_span(&self, query: &dyn Query) -> Result<Option<DateSpan>, SearchError> {
         let searcher = self.reader.searcher();
         let dated: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
             (Occur::Must, query.box_clone()),
@@ -569,7 +577,14 @@ mod tests {
 
     #[test]
     fn cut_marks_keep_highlights_on_their_words() {
-        let h = mark_cuts(Highlighted { text: "siege of Daraya".into(), highlights: vec![9..15] }, true, true);
+        let h = mark_cuts(
+            Highlighted {
+                text: "siege of Daraya".into(),
+                highlights: vec![Range { start: 9, end: 15 }],
+            },
+            true,
+            true,
+        );
         assert_eq!(h.text, "… siege of Daraya …");
         assert_eq!(&h.text[h.highlights[0].clone()], "Daraya");
     }

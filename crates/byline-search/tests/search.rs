@@ -275,3 +275,176 @@ fn stats_count_every_article_by_month() {
         ]
     );
 }
+
+/// An index built with byline-ner's entities (people, places, organisations).
+fn build_with_entities(input: PathBuf) -> (tempfile::TempDir, ArticleSearcher) {
+    use byline_indexer::{EntityRecognizer, NerRecognizer};
+    let dir = tempfile::tempdir().unwrap();
+    let recognizer = NerRecognizer::load().unwrap();
+    index_paths(
+        dir.path(),
+        &[input],
+        &IndexOptions::default(),
+        Some(&recognizer as &dyn EntityRecognizer),
+        &NoProgress,
+    )
+    .unwrap();
+    let searcher = ArticleSearcher::open(dir.path()).unwrap();
+    (dir, searcher)
+}
+
+fn corpus_entities() -> &'static ArticleSearcher {
+    static DIR: OnceLock<(tempfile::TempDir, ArticleSearcher)> = OnceLock::new();
+    &DIR.get_or_init(|| build_with_entities(root("corpus"))).1
+}
+
+/// All of Reuters, tagged: built at most once per test program.
+fn reuters_entities() -> &'static ArticleSearcher {
+    static DIR: OnceLock<(tempfile::TempDir, ArticleSearcher)> = OnceLock::new();
+    &DIR.get_or_init(|| build_with_entities(root("../shared/corpora/reuters21578/articles")))
+        .1
+}
+
+fn filtered(q: &str, people: &[&str], places: &[&str], orgs: &[&str]) -> SearchRequest {
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+    SearchRequest {
+        people: owned(people),
+        places: owned(places),
+        orgs: owned(orgs),
+        ..query(q)
+    }
+}
+
+#[test]
+fn place_filter_covers_the_country_and_its_towns() {
+    let s = corpus_entities();
+    let syria = titles(s, &filtered("", &[], &["Syria"], &[]));
+    assert!(syria.iter().any(|t| t == SEED_TITLE), "{syria:?}");
+    let all = titles(s, &query(""));
+    assert!(syria.len() < all.len() / 2, "{syria:?}");
+    // Every hit names Syria or a place in it; the others are not found.
+    for hit in s.search(&filtered("", &[], &["Syria"], &[])).unwrap().hits {
+        assert!(
+            hit.places
+                .iter()
+                .any(|p| ["Syria", "Aleppo", "Damascus", "Daraya"].contains(&p.as_str())),
+            "{}: {:?}",
+            hit.title,
+            hit.places
+        );
+    }
+    // Daraya, however it is written, and Aleppo (a town inside Syria).
+    for place in ["Daraya", "Darayya", "Dārayyā", "daraya", "Aleppo"] {
+        assert_eq!(
+            titles(s, &filtered("", &[], &[place], &[])),
+            [SEED_TITLE],
+            "{place}"
+        );
+    }
+    let fielded = titles(s, &query("place:\"Dārayyā\" siege"));
+    assert_eq!(fielded, [SEED_TITLE]);
+    // US, U.S. and America are one country.
+    let us = s.count(&filtered("", &[], &["US"], &[])).unwrap();
+    assert!(us >= 1);
+    assert_eq!(s.count(&filtered("", &[], &["America"], &[])).unwrap(), us);
+    assert_eq!(s.count(&filtered("", &[], &["U.S."], &[])).unwrap(), us);
+    // An unknown place matches nothing rather than everything.
+    assert_eq!(
+        s.count(&filtered("", &[], &["Xyzzyville"], &[])).unwrap(),
+        0
+    );
+}
+
+#[test]
+fn person_and_org_filters_and_fields() {
+    let s = corpus_entities();
+    for person in ["John Kerry", "john kerry", "Kerry", "KERRY"] {
+        let found = titles(s, &filtered("", &[person], &[], &[]));
+        assert!(found.iter().any(|t| t == SEED_TITLE), "{person}: {found:?}");
+    }
+    assert_eq!(
+        titles(s, &filtered("", &["Assad"], &["Syria"], &["UN"])),
+        [SEED_TITLE]
+    );
+    assert_eq!(
+        titles(
+            s,
+            &query("person:\"Sergei Lavrov\" org:\"United Nations\" place:Syria")
+        ),
+        [SEED_TITLE]
+    );
+    // Filters are ANDed: nobody here is both.
+    assert_eq!(
+        s.count(&filtered("", &["John Kerry", "Donald Trump"], &[], &[]))
+            .unwrap(),
+        0
+    );
+    // UN and United Nations are one organisation.
+    assert_eq!(
+        s.count(&filtered("", &[], &[], &["UN"])).unwrap(),
+        s.count(&filtered("", &[], &[], &["united nations"]))
+            .unwrap()
+    );
+}
+
+#[test]
+fn facets_count_the_entities_of_the_matching_articles() {
+    use byline_search::FacetKind;
+    let s = corpus_entities();
+    let people = s
+        .facets(&filtered("", &[], &["Syria"], &[]), FacetKind::People, 50)
+        .unwrap();
+    assert!(people.iter().any(|f| f.value == "John Kerry"), "{people:?}");
+    assert!(people.windows(2).all(|w| w[0].count >= w[1].count));
+    // Only the matching articles count.
+    let seed_only = s
+        .facets(&query("\"Daraya\" siege"), FacetKind::Places, 100)
+        .unwrap();
+    assert!(seed_only.iter().all(|f| f.count == 1), "{seed_only:?}");
+    assert!(seed_only.iter().any(|f| f.value == "Daraya"));
+    assert!(!seed_only
+        .iter()
+        .any(|f| f.value == "Dārayyā" || f.value == "Turkey"));
+    let all = s.entity_facets(&query(""), 3).unwrap();
+    assert!(all.people.len() <= 3 && !all.places.is_empty() && !all.orgs.is_empty());
+    assert!(s
+        .facets(&query("zzzzqqqq"), FacetKind::Orgs, 10)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn reuters_oil_in_saudi_arabia_in_march_and_april_1987() {
+    use byline_search::FacetKind;
+    let s = reuters_entities();
+    let period = |r: SearchRequest| SearchRequest {
+        from: Some("1987-03".into()),
+        to: Some("1987-04".into()),
+        limit: 10_000,
+        snippet_chars: 0,
+        ..r
+    };
+    let oil = s.count(&period(query("oil"))).unwrap();
+    let request = period(filtered("oil", &[], &["Saudi Arabia"], &[]));
+    let results = s.search(&request).unwrap();
+    assert!(
+        results.total > 0 && results.total < oil,
+        "{} of {oil}",
+        results.total
+    );
+    assert_eq!(results.hits.len() as u64, results.total);
+    for hit in &results.hits {
+        let day = hit.published.unwrap().format("%Y-%m").to_string();
+        assert!(day == "1987-03" || day == "1987-04", "{day}: {}", hit.title);
+        assert!(
+            hit.places.iter().any(|p| p == "Saudi Arabia"),
+            "{}: {:?}",
+            hit.title,
+            hit.places
+        );
+    }
+    // The facet of the filtered set counts Saudi Arabia in every article.
+    let places = s.facets(&request, FacetKind::Places, 5).unwrap();
+    assert_eq!(places[0].value, "Saudi Arabia");
+    assert_eq!(places[0].count, results.total);
+}

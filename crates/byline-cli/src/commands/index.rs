@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use byline_indexer::{index_paths, FieldMap, IndexOptions, IndexProgress, SkipReason};
+use byline_indexer::{
+    index_paths, EntityRecognizer, FieldMap, IndexOptions, IndexProgress, NerRecognizer, SkipReason,
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::UsageError;
@@ -68,7 +70,14 @@ pub fn run(index_dir: &Path, args: IndexArgs, style: &Style) -> Result<()> {
         bar,
         articles: AtomicU64::new(0),
     };
-    let summary = index_paths(index_dir, &args.paths, &options, None, &progress)
+    // Loaded once here and shared by every indexing thread.
+    let recognizer = if args.no_entities {
+        None
+    } else {
+        Some(NerRecognizer::load().context("loading the entity recogniser")?)
+    };
+    let entities = recognizer.as_ref().map(|r| r as &dyn EntityRecognizer);
+    let summary = index_paths(index_dir, &args.paths, &options, entities, &progress)
         .with_context(|| format!("indexing into {}", index_dir.display()))?;
     progress.bar.finish_and_clear();
 

@@ -1,6 +1,9 @@
 //! One module per command; each turns arguments into a library call and
 //! formats what comes back.
 
+mod entities;
+mod eval_ner;
+mod facets;
 mod index;
 mod search;
 mod stats;
@@ -20,6 +23,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Index(args) => index::run(&cli.index, args, &style),
         Command::Search(args) => search::run(&cli.index, args, &style),
         Command::Stats => stats::run(&cli.index, &style),
+        Command::Facets(args) => facets::run(&cli.index, args, &style),
+        Command::Entities(args) => entities::run(args, &style),
+        Command::EvalNer(args) => eval_ner::run(args),
     }
 }
 

@@ -4,10 +4,10 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::Result;
-use byline_search::{ArticleSearcher, SearchRequest, SortOrder};
+use byline_search::{ArticleSearcher, EntityFacets, FacetCount, SearchRequest, SortOrder};
 use serde::Serialize;
 
-use crate::cli::{SearchArgs, Sort};
+use crate::cli::{Filters, SearchArgs, Sort};
 use crate::output::{thousands, Style};
 
 /// One JSON line per hit: the stable shape scripts rely on.
@@ -28,9 +28,6 @@ struct JsonHit<'a> {
 pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
     let searcher = ArticleSearcher::open(index_dir)?;
     let request = SearchRequest {
-        query: args.query.clone(),
-        from: args.from.clone(),
-        to: args.to.clone(),
         sort: match args.sort {
             Sort::Relevance => SortOrder::Relevance,
             Sort::Newest => SortOrder::Newest,
@@ -38,7 +35,7 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
         },
         limit: args.limit,
         offset: args.offset,
-        ..SearchRequest::default()
+        ..request_for(&args.query, &args.filters)
     };
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
@@ -74,6 +71,12 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
         return Ok(out.flush()?);
     }
 
+    let facets = if results.total > 0 {
+        searcher.entity_facets(&request, SIDEBAR_VALUES)?
+    } else {
+        EntityFacets::default()
+    };
+
     let shown = results.hits.len();
     let first = args.offset + 1;
     let header = match (results.total, shown) {
@@ -107,5 +110,47 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
             )?;
         }
     }
+    if !facets.is_empty() {
+        writeln!(out)?;
+        for (label, values) in [
+            ("People", &facets.people),
+            ("Places", &facets.places),
+            ("Organisations", &facets.orgs),
+        ] {
+            if !values.is_empty() {
+                writeln!(
+                    out,
+                    "{} {}",
+                    style.bold(&format!("{label}:")),
+                    sidebar_line(values)
+                )?;
+            }
+        }
+    }
     Ok(out.flush()?)
+}
+
+/// Values per entity kind in the block that ends human search output.
+const SIDEBAR_VALUES: usize = 5;
+
+/// A request for a query and the shared filters, other settings at their defaults.
+pub(crate) fn request_for(query: &str, filters: &Filters) -> SearchRequest {
+    SearchRequest {
+        query: query.to_string(),
+        from: filters.from.clone(),
+        to: filters.to.clone(),
+        people: filters.person.clone(),
+        places: filters.place.clone(),
+        orgs: filters.org.clone(),
+        ..SearchRequest::default()
+    }
+}
+
+/// `John Kerry (2) · Sergei Lavrov (1)`.
+fn sidebar_line(values: &[FacetCount]) -> String {
+    values
+        .iter()
+        .map(|v| format!("{} ({})", v.value, thousands(v.count)))
+        .collect::<Vec<_>>()
+        .join(" · ")
 }

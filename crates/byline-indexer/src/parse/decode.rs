@@ -12,6 +12,9 @@ pub enum Encoding {
     /// Not valid UTF-8: read as Windows-1252, the superset of Latin-1 that
     /// old news systems and Windows editors wrote.
     Windows1252,
+    /// Not valid UTF-8, and the page (or the server that sent it) named
+    /// another charset: its WHATWG name, such as `ISO-8859-2` or `Shift_JIS`.
+    Other(&'static str),
 }
 
 /// Why bytes are not text worth indexing.

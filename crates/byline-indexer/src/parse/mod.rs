@@ -2,20 +2,27 @@
 //!
 //! Which parser reads a file is decided by [`FileKind::of`] in one place,
 //! and every parser returns [`ParsedArticle`]s, so the writer does not care
-//! where an article came from.
+//! where an article came from. Gzip-compressed files are recognised by
+//! their content and inflated first, so any kind may come as `.gz`.
 
 pub mod date;
 mod decode;
+mod gzip;
+mod html;
 mod json;
 mod text;
+mod warc;
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
 pub use decode::{decode, Encoding, NotText};
+pub use gzip::{MAX_INFLATED_BYTES, MAX_INFLATE_RATIO};
+pub use html::{decode_html, parse_html_page, MAX_HTML_BYTES, MAX_HTML_DEPTH};
 pub use json::{parse_json, parse_json_lines, FieldMap};
 pub use text::parse_text_page;
+pub use warc::{parse_warc, WarcContents};
 
 /// Longest title kept; longer ones are cut with a warning.
 pub const MAX_TITLE_BYTES: usize = 1_000;
@@ -118,19 +125,28 @@ pub enum FileKind {
     Json,
     /// JSON Lines (`.jsonl`, `.ndjson`).
     JsonLines,
+    /// An HTML page (`.html`, `.htm`, `.xhtml`).
+    Html,
+    /// A web archive (`.warc`): one article per HTML response record.
+    Warc,
 }
 
 impl FileKind {
-    /// Decides from the file name which parser reads a file, if any.
+    /// Decides from the file name which parser reads a file, if any. A
+    /// `.gz` file is read as what its name says without the `.gz`
+    /// (`page.html.gz` is a page, `x.warc.gz` an archive).
     pub fn of(path: &Path) -> Option<FileKind> {
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         match ext.as_deref() {
+            Some("gz") => FileKind::of(Path::new(path.file_stem()?)),
             None | Some("txt") | Some("text") => Some(FileKind::TextPage),
             Some("json") => Some(FileKind::Json),
             Some("jsonl") | Some("ndjson") => Some(FileKind::JsonLines),
+            Some("html") | Some("htm") | Some("xhtml") => Some(FileKind::Html),
+            Some("warc") => Some(FileKind::Warc),
             Some(_) => None,
         }
     }
@@ -147,13 +163,29 @@ pub struct ParsedFile {
     pub encoding: Option<Encoding>,
 }
 
-/// Parses one file's bytes as the given kind.
+/// Parses one file's bytes as the given kind, inflating them first when
+/// they are gzip-compressed.
 pub fn parse_bytes(
     bytes: &[u8],
     kind: FileKind,
     fields: &FieldMap,
 ) -> Result<ParsedFile, SkipReason> {
-    let (text, encoding) = decode(bytes).map_err(|NotText::Binary| SkipReason::Binary)?;
+    if kind == FileKind::Warc {
+        // Archives inflate as they stream, record by record.
+        return parse_warc_file(bytes);
+    }
+    let inflated;
+    let bytes = if gzip::is_gzip(bytes) {
+        inflated = gzip::gunzip(bytes).map_err(|e| SkipReason::Malformed(format!("gzip: {e}")))?;
+        &inflated[..]
+    } else {
+        bytes
+    };
+    let decoded = match kind {
+        FileKind::Html => decode_html(bytes, None),
+        _ => decode(bytes),
+    };
+    let (text, encoding) = decoded.map_err(|NotText::Binary| SkipReason::Binary)?;
     if text.trim().is_empty() {
         return Err(SkipReason::Empty);
     }
@@ -164,6 +196,8 @@ pub fn parse_bytes(
         }
         FileKind::JsonLines => parse_json_lines(&text, fields),
         FileKind::Json => parse_json(&text, fields).map_err(SkipReason::Malformed)?,
+        FileKind::Html => (vec![parse_html_page(&text, None)?], Vec::new()),
+        FileKind::Warc => unreachable!("archives returned above"),
     };
     if articles.is_empty() {
         if let Some(first) = problems.first() {
@@ -178,6 +212,36 @@ pub fn parse_bytes(
         articles,
         problems,
         encoding: Some(encoding),
+    })
+}
+
+/// Reads a web archive. One that held no page is [`SkipReason::NoArticles`]
+/// (or [`SkipReason::Malformed`] when it broke before any page).
+fn parse_warc_file(bytes: &[u8]) -> Result<ParsedFile, SkipReason> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(SkipReason::Empty);
+    }
+    let contents = parse_warc(bytes)?;
+    let summary = contents.passed_over_summary();
+    let WarcContents {
+        articles,
+        mut problems,
+        ..
+    } = contents;
+    if articles.is_empty() {
+        return Err(match problems.first() {
+            Some(p) => SkipReason::Malformed(p.message.clone()),
+            None => SkipReason::NoArticles,
+        });
+    }
+    problems.extend(summary.map(|message| RecordProblem {
+        line: None,
+        message,
+    }));
+    Ok(ParsedFile {
+        articles,
+        problems,
+        encoding: None,
     })
 }
 
@@ -213,6 +277,14 @@ mod tests {
             Some(FileKind::JsonLines)
         );
         assert_eq!(FileKind::of(Path::new("x.png")), None);
+        assert_eq!(FileKind::of(Path::new("a/p.HTM")), Some(FileKind::Html));
+        assert_eq!(FileKind::of(Path::new("p.html.gz")), Some(FileKind::Html));
+        assert_eq!(FileKind::of(Path::new("c.warc.gz")), Some(FileKind::Warc));
+        assert_eq!(
+            FileKind::of(Path::new("f.jsonl.gz")),
+            Some(FileKind::JsonLines)
+        );
+        assert_eq!(FileKind::of(Path::new("backup.tar.gz")), None);
     }
 
     #[test]

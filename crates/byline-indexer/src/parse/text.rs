@@ -44,19 +44,19 @@ static RELATED_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A line that only invites the reader to follow a teaser.
-static READ_MORE: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static READ_MORE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:read\s+more|read\s+the\s+full\s+(?:story|article)|continue\s+reading|full\s+story|more\s*»|read\s+on)\s*[.…:»>›]*$")
         .expect("read-more pattern compiles")
 });
 
 /// An inline link to another article inside the body: `Read more: Headline`.
-static INLINE_RELATED: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static INLINE_RELATED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:read\s+more|also\s+read|read\s+also|see\s+also|related|more|watch|listen)\s*[:|»›]\s*(?P<headline>.+)$")
         .expect("inline-related pattern compiles")
 });
 
 /// Page furniture that is neither article nor link.
-static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
+pub(super) static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:advertisement|advertising|share(?:\s+this(?:\s+(?:article|story|page))?)?|tweet|print|e-?mail|comments?|skip\s+to\s+(?:main\s+)?content|sign\s+up|subscribe)\s*:?$")
         .expect("furniture pattern compiles")
 });
@@ -187,12 +187,12 @@ fn classify(line: &str) -> LineKind {
     }
 }
 
-fn is_related_heading(line: &str) -> bool {
+pub(super) fn is_related_heading(line: &str) -> bool {
     line.split_whitespace().count() <= 8 && RELATED_HEADING.is_match(line)
 }
 
 /// A headline: short, and not ending like a sentence.
-fn looks_like_headline(line: &str) -> bool {
+pub(super) fn looks_like_headline(line: &str) -> bool {
     let words = line.split_whitespace().count();
     (2..=25).contains(&words) && !line.ends_with(['.', ',', ';', '…']) && !line.ends_with("...")
 }
