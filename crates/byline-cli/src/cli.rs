@@ -15,6 +15,10 @@ Examples:
   byline entities corpus/000_a246f93a30b869c3.txt
   byline eval-ner ../shared/ner/conll2003/dev.txt
   byline stats                             article count, dates, articles per month
+  byline timeline oil --svg oil.svg        articles per month, as bars and an SVG file
+  byline show c70b18f4abe85bd2             one article in full (by id or file path)
+  byline similar c70b18f4abe85bd2          articles like this one
+  byline syntax                            the query language (also: byline help query)
 
 Exit codes: 0 success (also when nothing matches), 1 failure, 2 bad usage
 (unknown option, query syntax error, invalid date), 3 no usable index.";
@@ -101,6 +105,7 @@ Examples:
   byline search '\"foreign exchange\" AND title:dollar' --json
   byline search --from 1987-03 --to 1987-03 --count
   byline search truce --place Syria --person \"John Kerry\"
+  byline search oil --recent                 newer articles first among good matches
   byline search oil --place \"Saudi Arabia\" --org OPEC --from 1987-03 --to 1987-04")]
     Search(SearchArgs),
 
@@ -139,6 +144,54 @@ Example:
 
     /// Show what the index holds: article count, date range, articles per month.
     Stats,
+
+    /// Count matching articles per day, week, month or year: a bar chart, JSON, CSV or SVG.
+    #[command(after_help = "\
+Takes the same query and filters as `byline search` and counts the matches per period
+(a tantivy aggregation: no hit is read). Every period from the first match to the last
+is listed, empty ones included. Without --by: months when the matches span up to five
+years, years beyond (as `byline stats`). Undated matches are counted in the total only.
+
+--json prints one object per period: {\"period\":\"1987-03\",\"start\":\"1987-03-01T00:00:00Z\",\"count\":N};
+--csv prints period,start,count with a header line. --svg FILE also writes a bar chart
+(titled with the query and filters) that a browser opens.
+
+Examples:
+  byline timeline
+  byline timeline oil --by month
+  byline timeline '\"oil prices\"' --from 1987-03 --to 1987-06 --by week --csv
+  byline timeline siege --place Syria --svg siege.svg
+  byline timeline oil --json | jq .count")]
+    Timeline(TimelineArgs),
+
+    /// Print one article in full: headline, date, path, entities, text, related headlines.
+    #[command(after_help = "\
+ARTICLE is an id (as `byline search --json` prints it), an indexed file's path (any
+spelling of it that leads to the same file), or FILE:LINE for one record of a JSON Lines
+file. A file holding several articles without a line gives its first. An article that
+is not in the index is an error (exit code 1).
+
+Examples:
+  byline show corpus/000_a246f93a30b869c3.txt
+  byline show c70b18f4abe85bd2 --json | jq .body
+  byline show exports/news.jsonl:12")]
+    Show(ShowArgs),
+
+    /// List the articles most like one article (more like this).
+    #[command(after_help = "\
+Builds a query from the article's 25 most distinctive body words (frequency in the
+article times rarity in the index) and lists the best matches, like `byline search`.
+The article itself and exact duplicates of it (same headline and text) are left out.
+ARTICLE is named as for `byline show`; not in the index: exit code 1.
+
+Examples:
+  byline similar corpus/000_a246f93a30b869c3.txt
+  byline similar c70b18f4abe85bd2 --limit 5 --json | jq .title")]
+    Similar(SimilarArgs),
+
+    /// Print the query language reference with examples (also: byline help query).
+    #[command(alias = "query", after_help = crate::commands::QUERY_SYNTAX)]
+    Syntax,
 }
 
 /// Arguments of `byline index`.
@@ -203,6 +256,10 @@ pub struct SearchArgs {
     /// Print only the exact number of matching articles.
     #[arg(long)]
     pub count: bool,
+
+    /// Favour recent articles (relevance order only): scores decay with age, half-life 30 days.
+    #[arg(long)]
+    pub recent: bool,
 }
 
 /// Result order.
@@ -312,4 +369,73 @@ pub struct EvalNerArgs {
     /// A CoNLL-2003 file with gold tags.
     #[arg(value_name = "CONLL_FILE")]
     pub file: PathBuf,
+}
+
+/// Arguments of `byline timeline`.
+#[derive(Debug, Args)]
+pub struct TimelineArgs {
+    /// Count the articles matching this query (as in `byline search`); empty: all.
+    #[arg(value_name = "QUERY", default_value = "")]
+    pub query: String,
+
+    /// Date and entity filters.
+    #[command(flatten)]
+    pub filters: Filters,
+
+    /// Period length (default: month, or year when the matches span more than five years).
+    #[arg(long, value_enum, value_name = "PERIOD")]
+    pub by: Option<By>,
+
+    /// One JSON object per period per line.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+
+    /// CSV with a header line: period,start,count.
+    #[arg(long)]
+    pub csv: bool,
+
+    /// Also write the chart as an SVG file.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+}
+
+/// Period lengths of `byline timeline`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    /// Calendar days.
+    Day,
+    /// ISO weeks (Monday to Sunday).
+    Week,
+    /// Calendar months.
+    Month,
+    /// Calendar years.
+    Year,
+}
+
+/// Arguments of `byline show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// An article id, an indexed file, or FILE:LINE for a JSON Lines record.
+    #[arg(value_name = "ARTICLE")]
+    pub article: String,
+
+    /// The stored article as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `byline similar`.
+#[derive(Debug, Args)]
+pub struct SimilarArgs {
+    /// An article id, an indexed file, or FILE:LINE for a JSON Lines record.
+    #[arg(value_name = "ARTICLE")]
+    pub article: String,
+
+    /// Articles to list.
+    #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
+    pub limit: usize,
+
+    /// One JSON object per article per line (as `byline search --json`).
+    #[arg(long)]
+    pub json: bool,
 }

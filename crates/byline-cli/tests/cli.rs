@@ -210,3 +210,49 @@ fn help_has_examples() {
     let out = stdout_of(Command::cargo_bin("byline").unwrap().arg("--help"));
     assert!(out.contains("Exit codes"));
 }
+
+#[test]
+fn killing_an_index_run_loses_and_duplicates_nothing() {
+    let reuters = repo_root().join("../shared/corpora/reuters21578/articles");
+    let work = tempfile::tempdir().unwrap();
+    let index = work.path().join("index");
+    let bin = assert_cmd::cargo::cargo_bin("byline");
+    let run = || {
+        std::process::Command::new(&bin)
+            .arg("--index")
+            .arg(&index)
+            .args(["index", "--no-entities", "--quiet"])
+            .arg(&reuters)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    for delay in [200, 700, 1500] {
+        let mut child = run();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        child.kill().unwrap(); // SIGKILL: no chance to clean up
+        child.wait().unwrap();
+        // Whatever was committed opens and answers.
+        if index.join("meta.json").exists() {
+            byline(&index)
+                .args(["search", "--count"])
+                .assert()
+                .success();
+        }
+    }
+    assert!(run().wait().unwrap().success());
+    let count = stdout_of(byline(&index).args(["search", "--count"]));
+    assert_eq!(count.trim(), "19043");
+    let ids = stdout_of(byline(&index).args(["search", "--json", "--limit", "20000"]));
+    let unique: std::collections::HashSet<String> = ids
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(unique.len(), 19043);
+}

@@ -14,7 +14,7 @@ use tantivy::tokenizer::{
 use tantivy::Index;
 
 /// Version of the schema; an index written with another version must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Analyzer for the stemmed text fields (English Snowball stemmer).
 pub const STEMMED_ANALYZER: &str = "byline_stemmed";
@@ -71,6 +71,12 @@ pub struct ArticleSchema {
     pub place_path: Field,
     /// Organisations named by the article (canonical names).
     pub org: Field,
+    /// Size in bytes of the source file when it was indexed (incremental indexing).
+    pub file_size: Field,
+    /// Modification time of the source file, nanoseconds since 1970.
+    pub file_mtime: Field,
+    /// Hash of the source file's bytes (first 8 bytes of BLAKE3).
+    pub file_hash: Field,
 }
 
 impl ArticleSchema {
@@ -98,7 +104,7 @@ impl ArticleSchema {
             .set_stored()
             .set_fast("raw");
         let id = builder.add_text_field("id", STRING | STORED);
-        let source = builder.add_text_field("source", STRING | STORED);
+        let source = builder.add_text_field("source", STRING | STORED | FAST);
         let path = builder.add_text_field("path", STORED);
         let title = builder.add_text_field("title", stemmed.clone().set_stored());
         let title_exact = builder.add_text_field("title_exact", exact.clone());
@@ -127,6 +133,9 @@ impl ArticleSchema {
                     .set_index_option(IndexRecordOption::Basic),
             ),
         );
+        let file_size = builder.add_u64_field("file_size", FAST);
+        let file_mtime = builder.add_i64_field("file_mtime", FAST);
+        let file_hash = builder.add_u64_field("file_hash", FAST);
         ArticleSchema {
             schema: builder.build(),
             id,
@@ -146,6 +155,9 @@ impl ArticleSchema {
             place_path,
             org,
             place_alias,
+            file_size,
+            file_mtime,
+            file_hash,
         }
     }
 

@@ -5,6 +5,7 @@
 //! reference and indexes on its own threads). A bad file is counted and
 //! named in the summary and never stops the run.
 
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -100,6 +101,14 @@ pub struct IndexSummary {
     pub record_problems: Vec<(PathBuf, RecordProblem)>,
     /// Articles indexed with a caveat (text cut short).
     pub warnings: Vec<(PathBuf, String)>,
+    /// Files not seen by an earlier run.
+    pub new_files: u64,
+    /// Known files whose content changed: their articles were replaced.
+    pub changed_files: u64,
+    /// Known files left as they were: not parsed again.
+    pub unchanged_files: u64,
+    /// Known files under the indexed folders that are gone: their articles were deleted.
+    pub removed_files: u64,
     /// Articles in the index after the run.
     pub total_articles: u64,
     /// Wall-clock time of the run.
@@ -138,20 +147,73 @@ pub fn index_paths(
             other => IndexError::Tantivy(other),
         })?;
 
+    let known = if fresh {
+        HashMap::new()
+    } else {
+        known_files(&store)?
+    };
     let mut skipped = Vec::new();
     let files = walk(inputs, index_dir, &mut skipped);
     progress.started(files.len() as u64);
 
-    let articles = AtomicU64::new(0);
-    let without_date = AtomicU64::new(0);
-    let files_indexed = AtomicU64::new(0);
+    let counts = Counts::default();
     let skipped = Mutex::new(skipped);
     let record_problems = Mutex::new(Vec::new());
     let warnings = Mutex::new(Vec::new());
     let failure: Mutex<Option<tantivy::TantivyError>> = Mutex::new(None);
+    let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::with_capacity(files.len()));
 
-    files.par_iter().for_each(|file| {
-        let parsed = match read_and_parse(&file.path, file.kind, &options.fields) {
+    let index_file = |writer: &IndexWriter, file: &Candidate| {
+        let source = &file.source;
+        let previous = known.get(source).copied();
+        seen.lock().expect("lock").insert(source.clone());
+        let state = match FileState::of(&file.path) {
+            Ok(state) => state,
+            Err(reason) => {
+                skipped
+                    .lock()
+                    .expect("lock")
+                    .push((file.path.clone(), reason));
+                progress.file_done(0);
+                return;
+            }
+        };
+        if previous.is_some_and(|p| p.size == state.size && p.mtime == state.mtime) {
+            counts.unchanged.fetch_add(1, Ordering::Relaxed);
+            progress.file_done(0);
+            return;
+        }
+        let bytes = match read_file(&file.path, state.size) {
+            Ok(bytes) => bytes,
+            Err(reason) => {
+                skipped
+                    .lock()
+                    .expect("lock")
+                    .push((file.path.clone(), reason));
+                progress.file_done(0);
+                return;
+            }
+        };
+        let state = FileState {
+            hash: content_hash(&bytes),
+            ..state
+        };
+        if previous.is_some_and(|p| p.size == state.size && p.hash == state.hash) {
+            // Touched but not changed: nothing to parse. (Its stored mtime
+            // stays old, so the next run hashes it again; cheap next to parsing.)
+            counts.unchanged.fetch_add(1, Ordering::Relaxed);
+            progress.file_done(0);
+            return;
+        }
+        if previous.is_some() {
+            counts.changed.fetch_add(1, Ordering::Relaxed);
+            // Replace every article this file gave before, in one step; a
+            // file that no longer parses loses its old articles too.
+            writer.delete_term(Term::from_field_text(store.fields.source, source));
+        } else {
+            counts.new.fetch_add(1, Ordering::Relaxed);
+        }
+        let parsed = match parse_bytes(&bytes, file.kind, &options.fields) {
             Ok(parsed) => parsed,
             Err(reason) => {
                 tracing::debug!(path = %file.path.display(), %reason, "skipped");
@@ -163,15 +225,10 @@ pub fn index_paths(
                 return;
             }
         };
-        let source = source_key(&file.path);
-        if !fresh {
-            // Replace every article this file gave before, in one step.
-            writer.delete_term(Term::from_field_text(store.fields.source, &source));
-        }
         let count = parsed.articles.len() as u64;
         for article in parsed.articles {
             if article.published.is_none() {
-                without_date.fetch_add(1, Ordering::Relaxed);
+                counts.without_date.fetch_add(1, Ordering::Relaxed);
             }
             for warning in &article.warnings {
                 warnings
@@ -180,7 +237,14 @@ pub fn index_paths(
                     .push((file.path.clone(), warning.clone()));
             }
             let found = entities.map(|e| e.recognize(&article.title, &article.body));
-            let doc = build_document(&store.fields, &source, &file.path, &article, found.as_ref());
+            let doc = build_document(
+                &store.fields,
+                &source,
+                &file.path,
+                &state,
+                &article,
+                found.as_ref(),
+            );
             if let Err(e) = writer.add_document(doc) {
                 failure.lock().expect("lock").get_or_insert(e);
                 return;
@@ -190,17 +254,46 @@ pub fn index_paths(
             let mut list = record_problems.lock().expect("lock");
             list.extend(parsed.problems.into_iter().map(|p| (file.path.clone(), p)));
         }
-        articles.fetch_add(count, Ordering::Relaxed);
-        files_indexed.fetch_add(1, Ordering::Relaxed);
+        counts.articles.fetch_add(count, Ordering::Relaxed);
+        counts.files_indexed.fetch_add(1, Ordering::Relaxed);
         progress.file_done(count);
-    });
+    };
 
-    if let Some(e) = failure.into_inner().expect("lock") {
-        return Err(IndexError::Tantivy(e));
+    // Commit every so often, so that a run that is killed keeps what it
+    // had committed; each file's delete and adds fall in one commit, so a
+    // commit never holds half a file.
+    let mut last_commit = Instant::now();
+    for chunk in files.chunks(COMMIT_CHUNK_FILES) {
+        chunk.par_iter().for_each(|file| index_file(&writer, file));
+        if let Some(e) = failure.lock().expect("lock").take() {
+            return Err(IndexError::Tantivy(e));
+        }
+        if last_commit.elapsed() >= COMMIT_INTERVAL {
+            writer.commit()?;
+            last_commit = Instant::now();
+        }
     }
+
+    // Files the index knows under the folders just walked, that the walk did not find.
+    let roots: Vec<PathBuf> = inputs
+        .iter()
+        .map(|p| fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    let seen = seen.into_inner().expect("lock");
+    let mut removed = 0;
+    for source in known.keys() {
+        if !seen.contains(source) && roots.iter().any(|root| Path::new(source).starts_with(root)) {
+            writer.delete_term(Term::from_field_text(store.fields.source, source));
+            removed += 1;
+        }
+    }
+
+    tracing::info!(elapsed = ?start.elapsed(), "files processed");
     progress.committing();
     writer.commit()?;
+    tracing::info!(elapsed = ?start.elapsed(), "committed");
     writer.wait_merging_threads()?;
+    tracing::info!(elapsed = ?start.elapsed(), "merges done");
 
     let reader = store.index.reader()?;
     let total_articles = reader.searcher().num_docs();
@@ -214,9 +307,13 @@ pub fn index_paths(
                 .iter()
                 .filter(|(_, r)| matches!(r, SkipReason::Unsupported | SkipReason::Unreadable(_)))
                 .count() as u64,
-        files_indexed: files_indexed.into_inner(),
-        articles: articles.into_inner(),
-        without_date: without_date.into_inner(),
+        files_indexed: counts.files_indexed.into_inner(),
+        articles: counts.articles.into_inner(),
+        without_date: counts.without_date.into_inner(),
+        new_files: counts.new.into_inner(),
+        changed_files: counts.changed.into_inner(),
+        unchanged_files: counts.unchanged.into_inner(),
+        removed_files: removed,
         skipped,
         record_problems,
         warnings: warnings.into_inner().expect("lock"),
@@ -227,6 +324,8 @@ pub fn index_paths(
 
 struct Candidate {
     path: PathBuf,
+    /// The file's identity: its absolute path, under the canonical input root.
+    source: String,
     kind: FileKind,
 }
 
@@ -241,6 +340,9 @@ fn walk(
     let index_dir = fs::canonicalize(index_dir).unwrap_or_else(|_| index_dir.to_path_buf());
     let mut files = Vec::new();
     for input in inputs {
+        // Canonicalise the root once; the files under it then get their
+        // absolute identity by a join, not a syscall-heavy canonicalize each.
+        let root = fs::canonicalize(input).unwrap_or_else(|_| input.clone());
         let walker = walkdir::WalkDir::new(input)
             .follow_links(true)
             .sort_by_file_name()
@@ -259,8 +361,13 @@ fn walk(
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
                     let path = entry.into_path();
+                    let source = match path.strip_prefix(input) {
+                        Ok(rel) if !rel.as_os_str().is_empty() => root.join(rel),
+                        _ => root.clone(),
+                    };
+                    let source = source.to_string_lossy().into_owned();
                     match FileKind::of(&path) {
-                        Some(kind) => files.push(Candidate { path, kind }),
+                        Some(kind) => files.push(Candidate { path, source, kind }),
                         None => skipped.push((path, SkipReason::Unsupported)),
                     }
                 }
@@ -278,19 +385,106 @@ fn walk(
     files
 }
 
-fn read_and_parse(
-    path: &Path,
-    kind: FileKind,
-    fields: &FieldMap,
-) -> Result<crate::parse::ParsedFile, SkipReason> {
-    let size = fs::metadata(path)
-        .map_err(|e| SkipReason::Unreadable(e.to_string()))?
-        .len();
+/// Files processed between checks for a periodic commit.
+const COMMIT_CHUNK_FILES: usize = 1_000;
+/// Longest time between commits while indexing.
+const COMMIT_INTERVAL: Duration = Duration::from_secs(30);
+
+#[derive(Default)]
+struct Counts {
+    articles: AtomicU64,
+    without_date: AtomicU64,
+    files_indexed: AtomicU64,
+    new: AtomicU64,
+    changed: AtomicU64,
+    unchanged: AtomicU64,
+}
+
+/// What the index remembers of a file, to tell on the next run whether it changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileState {
+    size: u64,
+    mtime: i64,
+    hash: u64,
+}
+
+impl FileState {
+    /// Size and modification time from the file system (hash filled in once read).
+    fn of(path: &Path) -> Result<FileState, SkipReason> {
+        let meta = fs::metadata(path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as i64);
+        Ok(FileState {
+            size: meta.len(),
+            mtime,
+            hash: 0,
+        })
+    }
+}
+
+/// The files the index holds articles of, with their state when indexed,
+/// read from fast fields (a few milliseconds for tens of thousands of files).
+fn known_files(store: &ArticleIndex) -> Result<HashMap<String, FileState>, IndexError> {
+    let searcher = store.index.reader()?.searcher();
+    let mut known = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let fast = segment.fast_fields();
+        let Some(sources) = fast.str("source")? else {
+            continue;
+        };
+        let sizes = fast.u64("file_size")?;
+        let mtimes = fast.i64("file_mtime")?;
+        let hashes = fast.u64("file_hash")?;
+        // One document per distinct source is enough; then read the names by
+        // streaming the dictionary once in order, because looking up each
+        // ord on its own decompresses a dictionary block every time.
+        let mut first_doc_of_ord: Vec<(u64, u32)> = segment
+            .doc_ids_alive()
+            .filter_map(|doc| sources.term_ords(doc).next().map(|ord| (ord, doc)))
+            .collect();
+        first_doc_of_ord.sort_unstable();
+        first_doc_of_ord.dedup_by_key(|(ord, _)| *ord);
+        let mut wanted = first_doc_of_ord.into_iter().peekable();
+        let mut stream = sources
+            .dictionary()
+            .stream()
+            .map_err(|e| IndexError::Corrupt {
+                path: store.dir.clone(),
+                reason: e.to_string(),
+            })?;
+        let mut ord = 0u64;
+        while let Some(&(want, doc)) = wanted.peek() {
+            if !stream.advance() {
+                break;
+            }
+            if ord == want {
+                let state = FileState {
+                    size: sizes.first(doc).unwrap_or(0),
+                    mtime: mtimes.first(doc).unwrap_or(0),
+                    hash: hashes.first(doc).unwrap_or(0),
+                };
+                known.insert(String::from_utf8_lossy(stream.key()).into_owned(), state);
+                wanted.next();
+            }
+            ord += 1;
+        }
+    }
+    Ok(known)
+}
+
+fn read_file(path: &Path, size: u64) -> Result<Vec<u8>, SkipReason> {
     if size > MAX_FILE_BYTES {
         return Err(SkipReason::TooLarge(size));
     }
-    let bytes = fs::read(path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
-    parse_bytes(&bytes, kind, fields)
+    fs::read(path).map_err(|e| SkipReason::Unreadable(e.to_string()))
+}
+
+fn content_hash(bytes: &[u8]) -> u64 {
+    let hash = blake3::hash(bytes);
+    u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
 }
 
 /// The identity of a file across runs: its canonical absolute path.
@@ -316,12 +510,16 @@ fn build_document(
     fields: &ArticleSchema,
     source: &str,
     path: &Path,
+    state: &FileState,
     article: &ParsedArticle,
     entities: Option<&Entities>,
 ) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(fields.id, article_id(source, article.key.as_deref()));
     doc.add_text(fields.source, source);
+    doc.add_u64(fields.file_size, state.size);
+    doc.add_i64(fields.file_mtime, state.mtime);
+    doc.add_u64(fields.file_hash, state.hash);
     let shown = match article.record {
         Some(line) => format!("{}:{line}", path.display()),
         None => path.display().to_string(),

@@ -784,3 +784,149 @@ fn corpus_indexed_with_entities_names_the_seed_articles_own_entities() {
     assert_eq!(facet_count("/Asia/Syria/Dārayyā"), 1);
     assert_eq!(facet_count("/Asia/Syria/Daraya"), 0);
 }
+
+/// Throughput of the HTML extractor on the fixtures as they are (a few KB
+/// each) and padded to ~100 KB with what real pages carry (a 300-link
+/// menu, inline scripts and SVG icons, a long footer). Prints pages/s;
+/// run with `cargo test --release -p byline-indexer --test indexer
+/// html_throughput -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check; run in release"]
+fn html_throughput() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/html");
+    let pages: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .map(|p| fs::read_to_string(p).unwrap())
+        .collect();
+    let menu: String = (0..300)
+        .map(|i| {
+            format!(
+                "<li class=\"menu-item\"><a href=\"/section/{i}\">Section {i} of the site</a></li>"
+            )
+        })
+        .collect();
+    let script = format!(
+        "<script>var cfg = {{{}}};</script>",
+        (0..800)
+            .map(|i| format!("\"k{i}\": \"value {i} for the tracking config\""))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let svg = "<svg viewBox=\"0 0 24 24\"><path d=\"M12 2C6.48 2 2 6.48 2 12s4.48 10 10 10 10-4.48 10-10S17.52 2 12 2z\"/></svg>".repeat(60);
+    let footer: String = (0..40)
+        .map(|i| format!("<p>Footer paragraph {i}: terms, conditions and privacy notes that every page repeats.</p>"))
+        .collect();
+    let heavy: Vec<String> = pages
+        .iter()
+        .map(|p| {
+            p.replacen(
+                "<body",
+                &format!("<body><nav><ul>{menu}</ul></nav>{script}{svg}</body-x"),
+                1,
+            )
+            .replacen("</body-x", "", 1)
+            .replacen(
+                "</body>",
+                &format!("<footer>{footer}</footer>{script}</body>"),
+                1,
+            )
+        })
+        .collect();
+    for (what, set, rounds) in [("as written", &pages, 50), ("padded", &heavy, 10)] {
+        let bytes: usize = set.iter().map(String::len).sum();
+        let start = std::time::Instant::now();
+        for _ in 0..rounds {
+            for page in set {
+                byline_indexer::parse::parse_html_page(page, None).unwrap();
+            }
+        }
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "{what}: {} pages of {} KB on average: {:.0} pages/s, {:.1} MB/s",
+            set.len(),
+            bytes / set.len() / 1024,
+            (set.len() * rounds) as f64 / secs,
+            (bytes * rounds) as f64 / secs / 1e6
+        );
+    }
+}
+
+#[test]
+fn incremental_run_reports_new_changed_removed_and_unchanged() {
+    let work = tempfile::tempdir().unwrap();
+    let folder = work.path().join("news");
+    fs::create_dir(&folder).unwrap();
+    let sources: Vec<PathBuf> = fs::read_dir(repo("corpus/wikinews"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .take(6)
+        .collect();
+    for path in &sources {
+        fs::copy(path, folder.join(path.file_name().unwrap())).unwrap();
+    }
+    let index = work.path().join("index");
+    let options = IndexOptions::default();
+    let first = index_paths(
+        &index,
+        std::slice::from_ref(&folder),
+        &options,
+        None,
+        &NoProgress,
+    )
+    .unwrap();
+    assert_eq!((first.new_files, first.articles), (6, 6));
+
+    let names: Vec<PathBuf> = sources
+        .iter()
+        .map(|p| folder.join(p.file_name().unwrap()))
+        .collect();
+    // changed: new content; removed: deleted; touched: same bytes written again; added: a new file.
+    fs::write(
+        &names[0],
+        "Changed headline\n\nA brand new body about zanzibarian cloves.\n",
+    )
+    .unwrap();
+    fs::remove_file(&names[1]).unwrap();
+    let same = fs::read(&names[2]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs::write(&names[2], same).unwrap();
+    fs::write(
+        folder.join("added.txt"),
+        "Added headline\n\nAnother body.\n",
+    )
+    .unwrap();
+
+    let second = index_paths(
+        &index,
+        std::slice::from_ref(&folder),
+        &options,
+        None,
+        &NoProgress,
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            second.new_files,
+            second.changed_files,
+            second.removed_files,
+            second.unchanged_files
+        ),
+        (1, 1, 1, 4),
+        "{second:?}"
+    );
+    assert_eq!(
+        second.articles, 2,
+        "only the new and the changed file are parsed"
+    );
+    assert_eq!(second.total_articles, 6);
+
+    // Indexing another folder into the same index removes nothing of the first.
+    let other = work.path().join("other");
+    fs::create_dir(&other).unwrap();
+    fs::write(other.join("x.txt"), "Other headline\n\nOther body.\n").unwrap();
+    let third = index_paths(&index, &[other], &options, None, &NoProgress).unwrap();
+    assert_eq!((third.removed_files, third.total_articles), (0, 7));
+}

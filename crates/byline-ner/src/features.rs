@@ -129,6 +129,19 @@ pub(crate) fn casing(word: &str) -> Casing {
     let mut lower = 0;
     let mut digit = 0;
     let mut first_upper = false;
+    if word.is_ascii() {
+        for (k, &b) in word.as_bytes().iter().enumerate() {
+            if b.is_ascii_uppercase() {
+                upper += 1;
+                first_upper |= k == 0;
+            } else if b.is_ascii_lowercase() {
+                lower += 1;
+            } else if b.is_ascii_digit() {
+                digit += 1;
+            }
+        }
+        return casing_class(upper, lower, digit, first_upper);
+    }
     for (k, c) in word.chars().enumerate() {
         if c.is_uppercase() {
             upper += 1;
@@ -141,6 +154,10 @@ pub(crate) fn casing(word: &str) -> Casing {
             digit += 1;
         }
     }
+    casing_class(upper, lower, digit, first_upper)
+}
+
+fn casing_class(upper: u32, lower: u32, digit: u32, first_upper: bool) -> Casing {
     match (upper, lower) {
         (0, 0) if digit > 0 => Casing::Digit,
         (0, 0) => Casing::Other,
@@ -157,6 +174,31 @@ fn shape_hash(word: &str, cap: u32, seed: u64) -> u64 {
     let mut h = seed;
     let mut prev = '\0';
     let mut run = 0;
+    if word.is_ascii() {
+        let mut prev = 0u8;
+        for &b in word.as_bytes() {
+            let s = if b.is_ascii_uppercase() {
+                b'X'
+            } else if b.is_ascii_lowercase() {
+                b'x'
+            } else if b.is_ascii_digit() {
+                b'd'
+            } else {
+                b
+            };
+            if s == prev {
+                run += 1;
+                if run >= cap {
+                    continue;
+                }
+            } else {
+                run = 0;
+                prev = s;
+            }
+            h = mix(h, u64::from(s));
+        }
+        return h;
+    }
     for c in word.chars() {
         let s = if c.is_uppercase() {
             'X'
@@ -207,15 +249,24 @@ fn starts_upper(word: &str) -> bool {
 /// Whether a sentence is a headline written in capitals: most of its
 /// alphabetic tokens are upper case.
 pub(crate) fn is_all_caps_sentence<S: AsRef<str>>(tokens: &[S]) -> bool {
+    all_caps_from_casings(tokens.iter().map(|t| casing(t.as_ref()) as u8))
+}
+
+/// [`is_all_caps_sentence`] given the tokens' casing classes.
+fn all_caps_from_casings(casings: impl Iterator<Item = u8>) -> bool {
+    const UPPER: u8 = Casing::Upper as u8;
+    const LOWER: u8 = Casing::Lower as u8;
+    const TITLE: u8 = Casing::Title as u8;
+    const MIXED: u8 = Casing::Mixed as u8;
     let mut upper = 0;
     let mut letters = 0;
-    for t in tokens {
-        match casing(t.as_ref()) {
-            Casing::Upper => {
+    for c in casings {
+        match c {
+            UPPER => {
                 upper += 1;
                 letters += 1;
             }
-            Casing::Lower | Casing::Title | Casing::Mixed => letters += 1,
+            LOWER | TITLE | MIXED => letters += 1,
             _ => {}
         }
     }
@@ -226,17 +277,20 @@ impl DocContext {
     /// Builds the summary of a document given as sentences of tokens.
     pub(crate) fn build<S: AsRef<str>>(sentences: &[Vec<S>]) -> DocContext {
         let mut flags: HashMap64<u8> = HashMap64::default();
+        let (mut casings, mut cap) = (Vec::new(), Vec::new());
         for sent in sentences {
-            if is_all_caps_sentence(sent) {
+            casings.clear();
+            casings.extend(sent.iter().map(|t| casing(t.as_ref()) as u8));
+            if all_caps_from_casings(casings.iter().copied()) {
                 continue;
             }
             let n = sent.len();
-            let cap: Vec<bool> = sent.iter().map(|t| starts_upper(t.as_ref())).collect();
+            cap.clear();
+            cap.extend(sent.iter().map(|t| starts_upper(t.as_ref())));
             for (i, t) in sent.iter().enumerate() {
                 let t = t.as_ref();
-                let c = casing(t);
                 let mut f = 0u8;
-                if c == Casing::Lower {
+                if casings[i] == Casing::Lower as u8 {
                     f |= DOC_LOWER;
                 } else if cap[i] {
                     let prev = i > 0 && cap[i - 1];
@@ -310,25 +364,53 @@ pub(crate) fn ascii_punctuation(word: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn tok_info(word: &str, lex: &Lexicon, doc: &DocContext) -> TokInfo {
+/// What the features of a token and of its neighbours need; with `full`
+/// unset, only what the neighbours need (lower-cased form, shapes, casing).
+/// `c` is the word's casing class.
+fn tok_info(word: &str, c: u8, lex: &Lexicon, doc: &DocContext, full: bool) -> TokInfo {
     let word = &*ascii_punctuation(word);
-    let lower = hash_lower(word);
-    let c = casing(word);
-    // Affixes of up to four characters, case-folded (ASCII).
+    if !full {
+        return TokInfo {
+            lower: hash_lower(word),
+            shape4: shape_hash(word, 4, 3),
+            shape1: shape_hash(word, 1, 4),
+            casing: c,
+            ..TokInfo::default()
+        };
+    }
+    // Affixes of up to four characters, case-folded (ASCII): hashes of
+    // slices of the lower-cased bytes, as `hash_lower` of the affix.
     let mut prefix = [0u64; 4];
     let mut suffix = [0u64; 4];
-    for (k, (i, ch)) in word.char_indices().take(4).enumerate() {
-        prefix[k] = hash_lower(&word[..i + ch.len_utf8()]);
-    }
-    for (k, (i, _)) in word.char_indices().rev().take(4).enumerate() {
-        suffix[k] = hash_lower(&word[i..]);
-    }
+    let mut buf = [0u8; 64];
+    let lower = if word.len() <= buf.len() {
+        let low = &mut buf[..word.len()];
+        for (d, s) in low.iter_mut().zip(word.as_bytes()) {
+            *d = s.to_ascii_lowercase();
+        }
+        let low = &buf[..word.len()];
+        for (k, (i, ch)) in word.char_indices().take(4).enumerate() {
+            prefix[k] = hash_bytes(1, &low[..i + ch.len_utf8()]);
+        }
+        for (k, (i, _)) in word.char_indices().rev().take(4).enumerate() {
+            suffix[k] = hash_bytes(1, &low[i..]);
+        }
+        hash_bytes(1, low)
+    } else {
+        for (k, (i, ch)) in word.char_indices().take(4).enumerate() {
+            prefix[k] = hash_lower(&word[..i + ch.len_utf8()]);
+        }
+        for (k, (i, _)) in word.char_indices().rev().take(4).enumerate() {
+            suffix[k] = hash_lower(&word[i..]);
+        }
+        hash_lower(word)
+    };
     TokInfo {
         word: hash_bytes(2, word.as_bytes()),
         lower,
         shape4: shape_hash(word, 4, 3),
         shape1: shape_hash(word, 1, 4),
-        casing: c as u8,
+        casing: c,
         prefix,
         suffix,
         gaz: 0,
@@ -376,6 +458,25 @@ fn mark_gazetteers<S: AsRef<str>>(tokens: &[S], info: &mut [TokInfo], lex: &Lexi
 #[derive(Default)]
 pub(crate) struct Scratch {
     info: Vec<TokInfo>,
+    casings: Vec<u8>,
+    /// Whether [`sentence_features`] leaves out the features of inert
+    /// tokens (set when tagging, never when training).
+    pub(crate) skip_inert: bool,
+    /// Per token of the last sentence: whether it is inert and got no
+    /// features (see [`is_inert`]).
+    pub(crate) inert: Vec<bool>,
+}
+
+/// A lower-case word or punctuation whose neighbours are lower case or
+/// punctuation too: it is practically never part of a name, so the tagger
+/// gives it the tag O without extracting or scoring its features.
+fn is_inert(casings: &[u8], i: usize) -> bool {
+    const LOWER: u8 = Casing::Lower as u8;
+    const OTHER: u8 = Casing::Other as u8;
+    let quiet = |k: Option<&u8>| k.is_none_or(|&c| c == LOWER || c == OTHER);
+    quiet(casings.get(i))
+        && quiet(i.checked_sub(1).and_then(|k| casings.get(k)))
+        && quiet(casings.get(i + 1))
 }
 
 #[inline]
@@ -409,11 +510,30 @@ pub(crate) fn sentence_features<S: AsRef<str>>(
     out.clear();
     offsets.clear();
     let n = tokens.len();
+    // Casing does not change when typographic punctuation is replaced.
+    let casings = &mut scratch.casings;
+    casings.clear();
+    casings.extend(tokens.iter().map(|t| casing(t.as_ref()) as u8));
+    let inert = &mut scratch.inert;
+    inert.clear();
+    if scratch.skip_inert {
+        inert.extend((0..n).map(|i| is_inert(casings, i)));
+    } else {
+        inert.resize(n, false);
+    }
     let info = &mut scratch.info;
     info.clear();
-    info.extend(tokens.iter().map(|t| tok_info(t.as_ref(), lex, doc)));
+    info.extend(
+        tokens
+            .iter()
+            .zip(inert.iter().zip(casings.iter()))
+            .map(|(t, (&skip, &c))| tok_info(t.as_ref(), c, lex, doc, !skip)),
+    );
     mark_gazetteers(tokens, info, lex);
-    let all_caps = is_all_caps_sentence(tokens);
+    // As `is_all_caps_sentence(tokens)`: replacing typographic punctuation
+    // does not change a token's casing class.
+    let all_caps = all_caps_from_casings(info.iter().map(|t| t.casing));
+    out.reserve(n * 64);
     let info = &scratch.info;
     let lower = |k: isize| -> u64 {
         if k < 0 {
@@ -455,6 +575,9 @@ pub(crate) fn sentence_features<S: AsRef<str>>(
     };
     for (i, t) in info.iter().enumerate() {
         offsets.push(out.len());
+        if scratch.inert[i] {
+            continue;
+        }
         let p = i as isize;
         // Context kind: sentence-initial, headline in capitals, or running text.
         let kind: u64 = if all_caps {
@@ -672,6 +795,25 @@ mod tests {
             &mut offs,
         );
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn inert_tokens() {
+        let c = |ws: &[&str]| -> Vec<u8> { ws.iter().map(|w| casing(w) as u8).collect() };
+        let s = c(&["Talks", "in", "the", "city", ",", "said", "Kerry", "."]);
+        let inert: Vec<bool> = (0..s.len()).map(|i| is_inert(&s, i)).collect();
+        assert_eq!(inert, [false, false, true, true, true, false, false, false]);
+        let (lex, doc) = (Lexicon::default(), DocContext::default());
+        let mut scratch = Scratch {
+            skip_inert: true,
+            ..Scratch::default()
+        };
+        let (mut out, mut offs) = (Vec::new(), Vec::new());
+        let sent = ["Talks", "in", "the", "city", ",", "said", "Kerry", "."];
+        sentence_features(&sent, &lex, &doc, &mut scratch, &mut out, &mut offs);
+        assert_eq!(scratch.inert, inert);
+        assert_eq!(offs[2], offs[5]); // no features for "the city ,"
+        assert!(offs[6] < offs[7]);
     }
 
     #[test]

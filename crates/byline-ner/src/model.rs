@@ -5,7 +5,14 @@
 //! stage two also sees stage one's tags of the whole document (see
 //! `features::DocPredictions`). Both stages share one feature table: a row
 //! holds the weights of every stage, so the features common to both stages
-//! are looked up once.
+//! are looked up once. The shipped model has one stage (see
+//! `model/README.md`).
+//!
+//! In memory, weights stay quantised (`i16`, summed in `i32`, scaled once
+//! per token and tag) and each feature's stage-one weights share a cache
+//! line with its hash (see `RowTable`), so scoring a token costs about one
+//! cache line per feature present and usually none for a missing one.
+//! Decoding visits only the legal BILOU transitions.
 //!
 //! Binary format (little-endian):
 //! `b"BYLNER02"`, `u32` tag count, `u32` longest gazetteer phrase,
@@ -16,7 +23,7 @@
 //! n × S × NT `i16` quantised weights.
 
 use crate::conll::{allowed, allowed_last, NT};
-use crate::features::{HashMap64, Lexicon};
+use crate::features::Lexicon;
 use crate::NerError;
 
 const MAGIC: &[u8; 8] = b"BYLNER02";
@@ -25,11 +32,172 @@ const MAGIC: &[u8; 8] = b"BYLNER02";
 pub(crate) struct Model {
     pub(crate) lex: Lexicon,
     stages: usize,
-    rows: HashMap64<u32>,
-    /// `rows × stages × NT` weights.
-    weights: Vec<f32>,
+    /// Feature hash -> stage-one weights (and row number).
+    rows: RowTable,
+    /// `rows × NT` quantised stage-two weights (empty with one stage).
+    weights2: Vec<i16>,
+    /// Weight of one quantisation step.
+    scale: f32,
     /// Per stage, `(NT + 1) × NT` transitions with disallowed moves at -inf.
     trans: Vec<Vec<f32>>,
+}
+
+/// One feature of a [`RowTable`]: its (spread) hash, row number and
+/// quantised stage-one weights, in one cache line.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct Entry {
+    /// `spread(feature hash)`; 0 marks an empty entry.
+    key: u64,
+    row: u32,
+    w: [i16; NT],
+}
+
+/// Feature hash -> [`Entry`]: the entries are stored densely (entry 0 is
+/// an empty sentinel) behind an open-addressing table of `u32` entry
+/// numbers (linear probing, load factor at most 1/2; 0 marks an empty
+/// slot) and a presence filter. A lookup of a present feature reads the
+/// filter and the slot (both small enough to stay in cache) and one cache
+/// line of weights. Nothing is ever removed, so a probe that meets an
+/// empty slot can stop.
+struct RowTable {
+    entries: Vec<Entry>,
+    slots: Vec<u32>,
+    /// One bit per [`filter_bit`] value of the keys present (a one-hash
+    /// Bloom filter): a lookup of a missing feature usually stops here.
+    filter: Vec<u64>,
+    /// `64 - log2(slots.len())`: the first slot is the key's top bits.
+    shift: u32,
+}
+
+/// A bijection that moves differences in the low bits of a key into its
+/// upper bits (feature hashes are already mixed; this guards small keys).
+#[inline]
+fn spread(key: u64) -> u64 {
+    key.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// Bit of a [`RowTable`] filter of `words` 64-bit words for a spread key
+/// (bits below the ones that pick the slot).
+#[inline(always)]
+fn filter_bit(key: u64, words: usize) -> usize {
+    (key >> 8) as usize & (words * 64 - 1)
+}
+
+/// [`RowTable::probe`] result: the key is absent.
+const ABSENT: u32 = u32::MAX;
+/// [`RowTable::probe`] result: another key holds the first slot.
+const COLLISION: u32 = u32::MAX - 1;
+
+impl RowTable {
+    /// `weights` holds `keys.len() × NT` stage-one weights.
+    fn new(keys: &[u64], weights: &[i16]) -> Result<RowTable, NerError> {
+        let cap = (keys.len() * 2).next_power_of_two().max(16);
+        if keys.len() as u64 + 1 >= u64::from(COLLISION) {
+            return Err(NerError::InvalidModel("too many features".into()));
+        }
+        let shift = 64 - cap.trailing_zeros();
+        let mut entries = Vec::with_capacity(keys.len() + 1);
+        entries.push(Entry::default());
+        let mut slots = vec![0u32; cap];
+        let mut filter = vec![0u64; (keys.len() * 16).next_power_of_two().max(64) / 64];
+        for (row, (&key, w)) in keys.iter().zip(weights.chunks_exact(NT)).enumerate() {
+            let key = spread(key);
+            if key == 0 {
+                return Err(NerError::InvalidModel("zero feature hash".into()));
+            }
+            let bit = filter_bit(key, filter.len());
+            filter[bit / 64] |= 1 << (bit % 64);
+            let mut i = (key >> shift) as usize;
+            loop {
+                let e = slots[i] as usize;
+                if e == 0 {
+                    slots[i] = entries.len() as u32;
+                    let mut entry = Entry {
+                        key,
+                        row: row as u32,
+                        ..Entry::default()
+                    };
+                    entry.w.copy_from_slice(w);
+                    entries.push(entry);
+                    break;
+                }
+                if entries[e].key == key {
+                    return Err(NerError::InvalidModel("duplicate feature hash".into()));
+                }
+                i = (i + 1) & (cap - 1);
+            }
+        }
+        Ok(RowTable {
+            entries,
+            slots,
+            filter,
+            shift,
+        })
+    }
+
+    /// Number of the entry of `key` (already spread), probing past
+    /// occupied slots; [`ABSENT`] if there is none.
+    fn find(&self, key: u64) -> u32 {
+        let mask = self.slots.len() - 1;
+        let mut i = (key >> self.shift) as usize;
+        loop {
+            let e = self.slots[i];
+            if e == 0 {
+                return ABSENT;
+            }
+            if self.entries[e as usize].key == key {
+                return e;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// First-slot lookup of a spread key without branches: the entry
+    /// number on a match, [`ABSENT`] if the key is absent, else
+    /// [`COLLISION`] (another key holds the slot; probe on).
+    #[inline(always)]
+    fn probe(&self, key: u64) -> u32 {
+        let bit = filter_bit(key, self.filter.len());
+        let maybe = (self.filter[bit / 64] >> (bit % 64)) & 1;
+        // A filtered-out key reads slot 0 instead (always cached); it
+        // cannot match there, since the key is absent.
+        let i = (key >> self.shift) as usize & 0usize.wrapping_sub(maybe as usize);
+        let e = self.slots[i];
+        let k = self.entries[e as usize].key;
+        let hit = 0u32.wrapping_sub(u32::from(k == key && e != 0));
+        let other = ABSENT - u32::from(e != 0 && maybe != 0);
+        (e & hit) | (other & !hit)
+    }
+
+    /// The entry of a feature hash.
+    #[inline]
+    fn get(&self, key: u64) -> Option<&Entry> {
+        let key = spread(key);
+        let e = match self.probe(key) {
+            COLLISION => self.find(key),
+            e => e,
+        };
+        self.entries.get(e as usize)
+    }
+
+    /// Looks up many keys: `out[i]` is the entry number of `keys[i]` or
+    /// [`ABSENT`]. The first slot of every key is read in a branch-free
+    /// pass so that the cache misses overlap; collisions are resolved after.
+    fn get_many(&self, keys: &[u64], out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(keys.iter().map(|&k| self.probe(spread(k))));
+        for (o, &k) in out.iter_mut().zip(keys) {
+            if *o == COLLISION {
+                *o = self.find(spread(k));
+            }
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries.len() - 1
+    }
 }
 
 /// Dense weights of one stage, as training produces them.
@@ -57,46 +225,105 @@ pub(crate) fn mask_transitions(trans: &mut [f32]) {
 #[derive(Default)]
 pub(crate) struct DecodeScratch {
     delta: Vec<f32>,
-    back: Vec<u8>,
+}
+
+/// Tags that may precede each tag, in increasing order: `I-k` and `L-k`
+/// only follow `B-k` or `I-k`; `O`, `B-*` and `U-*` only follow `O`, `L-*`
+/// or `U-*` (see [`crate::conll::allowed`]).
+const OPEN_PREDS: [u8; 9] = [0, 3, 4, 7, 8, 11, 12, 15, 16];
+
+#[inline]
+fn preds_of(cur: usize) -> &'static [u8] {
+    static CONT: [[u8; 2]; 4] = [[1, 2], [5, 6], [9, 10], [13, 14]];
+    if cur == 0 {
+        return &OPEN_PREDS;
+    }
+    let k = (cur - 1) / 4;
+    match (cur - 1) % 4 {
+        1 | 2 => &CONT[k],
+        _ => &OPEN_PREDS,
+    }
+}
+
+#[inline(always)]
+fn fmax(a: f32, b: f32) -> f32 {
+    if a > b {
+        a
+    } else {
+        b
+    }
 }
 
 /// Best tag sequence for `n` tokens given `n × NT` emission scores and a
 /// masked `(NT + 1) × NT` transition matrix.
+///
+/// Only the legal predecessors of each tag are considered (the matrix has
+/// -inf everywhere else), and the forward pass keeps only the best scores
+/// (branch-free maxima); the backtrace recomputes the argmax for the one
+/// tag it follows, with the same tie-breaking (lowest tag id).
 pub(crate) fn viterbi(
     emissions: &[f32],
     trans: &[f32],
     scratch: &mut DecodeScratch,
     out: &mut Vec<u8>,
 ) {
+    const _: () = assert!(NT == 17);
     let n = emissions.len() / NT;
     out.clear();
     if n == 0 {
         return;
     }
+    // Transition scores of the legal moves, gathered once per sentence:
+    // `t_open[c][j]` from `OPEN_PREDS[j]` to tag `c` (c in O, B-*, U-*),
+    // `t_cont[k]` from B-k / I-k to I-k and L-k.
+    let tr = |p: u8, c: usize| trans[(usize::from(p) + 1) * NT + c];
+    let mut t_open = [[0f32; 9]; NT];
+    for (c, row) in t_open.iter_mut().enumerate() {
+        for (t, &p) in row.iter_mut().zip(&OPEN_PREDS) {
+            *t = tr(p, c);
+        }
+    }
+    let mut t_cont = [[0f32; 4]; 4];
+    for (k, row) in t_cont.iter_mut().enumerate() {
+        let (b, i, l) = (1 + 4 * k, 2 + 4 * k, 3 + 4 * k);
+        *row = [
+            tr(b as u8, i),
+            tr(i as u8, i),
+            tr(b as u8, l),
+            tr(i as u8, l),
+        ];
+    }
     let delta = &mut scratch.delta;
-    let back = &mut scratch.back;
     delta.clear();
     delta.resize(n * NT, 0.0);
-    back.clear();
-    back.resize(n * NT, 0);
     for c in 0..NT {
         delta[c] = emissions[c] + trans[c];
     }
     for i in 1..n {
         let (done, rest) = delta.split_at_mut(i * NT);
-        let prev = &done[(i - 1) * NT..];
-        for c in 0..NT {
-            let mut best = f32::NEG_INFINITY;
-            let mut arg = 0u8;
-            for (p, &score) in prev.iter().enumerate() {
-                let s = score + trans[(p + 1) * NT + c];
-                if s > best {
-                    best = s;
-                    arg = p as u8;
-                }
+        let mut prev = [0f32; NT];
+        prev.copy_from_slice(&done[(i - 1) * NT..]);
+        let cur = &mut rest[..NT];
+        let em = &emissions[i * NT..(i + 1) * NT];
+        let mut pv = [0f32; 9];
+        for (v, &p) in pv.iter_mut().zip(&OPEN_PREDS) {
+            *v = prev[usize::from(p)];
+        }
+        let open_best = |c: usize| {
+            let t = &t_open[c];
+            let mut best = pv[0] + t[0];
+            for j in 1..9 {
+                best = fmax(best, pv[j] + t[j]);
             }
-            rest[c] = best + emissions[i * NT + c];
-            back[i * NT + c] = arg;
+            best
+        };
+        cur[0] = open_best(0) + em[0];
+        for (k, t) in t_cont.iter().enumerate() {
+            let (b, i_, l, u) = (1 + 4 * k, 2 + 4 * k, 3 + 4 * k, 4 + 4 * k);
+            cur[b] = open_best(b) + em[b];
+            cur[u] = open_best(u) + em[u];
+            cur[i_] = fmax(prev[b] + t[0], prev[i_] + t[1]) + em[i_];
+            cur[l] = fmax(prev[b] + t[2], prev[i_] + t[3]) + em[l];
         }
     }
     let last = &delta[(n - 1) * NT..];
@@ -107,10 +334,20 @@ pub(crate) fn viterbi(
         }
     }
     out.resize(n, 0);
-    for i in (0..n).rev() {
+    for i in (1..n).rev() {
         out[i] = tag;
-        tag = back[i * NT + usize::from(tag)];
+        let prev = &delta[(i - 1) * NT..i * NT];
+        let c = usize::from(tag);
+        let mut best = f32::NEG_INFINITY;
+        for &p in preds_of(c) {
+            let s = prev[usize::from(p)] + tr(p, c);
+            if s > best {
+                best = s;
+                tag = p;
+            }
+        }
     }
+    out[0] = tag;
 }
 
 impl Model {
@@ -131,27 +368,43 @@ impl Model {
     }
 
     /// Sums the weights of each token's features into `n × NT` scores for
-    /// every stage: `out[s]` gets stage `s`'s scores.
-    pub(crate) fn emissions(&self, feats: &[u64], offsets: &[usize], out: &mut [Vec<f32>]) {
+    /// every stage: `out[s]` gets stage `s`'s scores. `rows` is scratch.
+    pub(crate) fn emissions(
+        &self,
+        feats: &[u64],
+        offsets: &[usize],
+        rows: &mut Vec<u32>,
+        out: &mut [Vec<f32>],
+    ) {
         let n = offsets.len().saturating_sub(1);
-        let width = self.stages * NT;
         for o in out.iter_mut() {
             o.clear();
             o.resize(n * NT, 0.0);
         }
-        let mut acc = [0f32; 2 * NT];
         for i in 0..n {
-            acc.fill(0.0);
-            for f in &feats[offsets[i]..offsets[i + 1]] {
-                if let Some(&row) = self.rows.get(f) {
-                    let w = &self.weights[row as usize * width..(row as usize + 1) * width];
-                    for (a, b) in acc.iter_mut().zip(w) {
-                        *a += b;
+            // Resolve the token's features first: the lookups are
+            // independent, so their cache misses overlap.
+            self.rows.get_many(&feats[offsets[i]..offsets[i + 1]], rows);
+            let mut acc = [0i32; NT];
+            let mut acc2 = [0i32; NT];
+            for &e in rows.iter() {
+                let Some(e) = self.rows.entries.get(e as usize) else {
+                    continue;
+                };
+                for (a, &b) in acc.iter_mut().zip(&e.w) {
+                    *a += i32::from(b);
+                }
+                if self.stages > 1 {
+                    let start = e.row as usize * NT;
+                    for (a, &b) in acc2.iter_mut().zip(&self.weights2[start..start + NT]) {
+                        *a += i32::from(b);
                     }
                 }
             }
-            for (s, o) in out.iter_mut().enumerate().take(self.stages) {
-                o[i * NT..(i + 1) * NT].copy_from_slice(&acc[s * NT..(s + 1) * NT]);
+            for (o, acc) in out.iter_mut().zip([&acc, &acc2]).take(self.stages) {
+                for (d, &a) in o[i * NT..(i + 1) * NT].iter_mut().zip(acc) {
+                    *d = a as f32 * self.scale;
+                }
             }
         }
     }
@@ -164,15 +417,27 @@ impl Model {
         offsets: &[usize],
         out: &mut [f32],
     ) {
-        let width = self.stages * NT;
         for (i, w) in offsets.windows(2).enumerate() {
-            let acc = &mut out[i * NT..(i + 1) * NT];
-            for f in &feats[w[0]..w[1]] {
-                if let Some(&row) = self.rows.get(f) {
-                    let start = row as usize * width + stage * NT;
-                    for (a, b) in acc.iter_mut().zip(&self.weights[start..start + NT]) {
-                        *a += b;
-                    }
+            let mut acc = [0i32; NT];
+            let mut any = false;
+            for &f in &feats[w[0]..w[1]] {
+                let Some(e) = self.rows.get(f) else {
+                    continue;
+                };
+                any = true;
+                let weights = if stage == 0 {
+                    &e.w[..]
+                } else {
+                    let start = e.row as usize * NT;
+                    &self.weights2[start..start + NT]
+                };
+                for (a, &b) in acc.iter_mut().zip(weights) {
+                    *a += i32::from(b);
+                }
+            }
+            if any {
+                for (o, &a) in out[i * NT..(i + 1) * NT].iter_mut().zip(&acc) {
+                    *o += a as f32 * self.scale;
                 }
             }
         }
@@ -218,16 +483,23 @@ impl Model {
         }
         let scale = r.f32()?;
         let n = r.u32()? as usize;
-        let mut rows = HashMap64::default();
-        rows.reserve(n);
-        for i in 0..n {
-            rows.insert(r.u64()?, i as u32);
+        let mut keys = Vec::with_capacity(n);
+        for _ in 0..n {
+            keys.push(r.u64()?);
         }
         let raw = r.take(n * stages * NT * 2)?;
-        let weights = raw
+        let weights: Vec<i16> = raw
             .chunks_exact(2)
-            .map(|c| f32::from(i16::from_le_bytes([c[0], c[1]])) * scale)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]))
             .collect();
+        let width = stages * NT;
+        let mut weights1 = Vec::with_capacity(n * NT);
+        let mut weights2 = Vec::with_capacity((stages - 1) * n * NT);
+        for row in weights.chunks_exact(width) {
+            weights1.extend_from_slice(&row[..NT]);
+            weights2.extend_from_slice(&row[NT..]);
+        }
+        let rows = RowTable::new(&keys, &weights1)?;
         if r.pos != bytes.len() {
             return Err(NerError::InvalidModel("trailing bytes".into()));
         }
@@ -235,16 +507,23 @@ impl Model {
             lex,
             stages,
             rows,
-            weights,
+            weights2,
+            scale,
             trans,
         })
     }
 }
 
 /// Serialises a model (see the module docs for the format). Weights are
-/// quantised to `i16` with one scale; rows that quantise to all zeros in
-/// every stage are dropped.
-pub(crate) fn encode(lex: &Lexicon, keys: &[u64], stages: &[DenseStage<'_>]) -> Vec<u8> {
+/// quantised to `i16` with one scale; rows whose weights are all below
+/// `min_weight` in absolute value (in every stage), or that quantise to all
+/// zeros, are dropped.
+pub(crate) fn encode(
+    lex: &Lexicon,
+    keys: &[u64],
+    stages: &[DenseStage<'_>],
+    min_weight: f32,
+) -> Vec<u8> {
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(NT as u32).to_le_bytes());
@@ -274,6 +553,15 @@ pub(crate) fn encode(lex: &Lexicon, keys: &[u64], stages: &[DenseStage<'_>]) -> 
     out.extend_from_slice(&scale.to_le_bytes());
     let mut kept: Vec<(u64, Vec<i16>)> = Vec::new();
     for (r, &key) in keys.iter().enumerate() {
+        let strong = stages.iter().any(|stage| {
+            stage
+                .weights
+                .get(r * NT..(r + 1) * NT)
+                .is_some_and(|row| row.iter().any(|w| w.abs() >= min_weight))
+        });
+        if !strong {
+            continue;
+        }
         let mut q = vec![0i16; stages.len() * NT];
         for (s, stage) in stages.iter().enumerate() {
             let Some(row) = stage.weights.get(r * NT..(r + 1) * NT) else {
@@ -354,13 +642,13 @@ mod tests {
             weights,
             trans: &trans,
         };
-        let bytes = encode(&lex, &keys, &[stage(&w1), stage(&w2)]);
+        let bytes = encode(&lex, &keys, &[stage(&w1), stage(&w2)], 0.0);
         let model = Model::from_bytes(&bytes).unwrap();
         assert_eq!((model.len(), model.stages()), (2, 2)); // 12 is all zeros
         assert_eq!(model.lex.phrases[&42], 1);
         assert_eq!(model.lex.max_phrase_len, 3);
         let mut em = vec![Vec::new(), Vec::new()];
-        model.emissions(&[11, 99, 12], &[0, 1, 3], &mut em);
+        model.emissions(&[11, 99, 12], &[0, 1, 3], &mut Vec::new(), &mut em);
         let mut tags = Vec::new();
         let mut scratch = DecodeScratch::default();
         viterbi(&em[0], model.transitions(0), &mut scratch, &mut tags);
@@ -369,6 +657,28 @@ mod tests {
         viterbi(&em[1], model.transitions(1), &mut scratch, &mut tags);
         assert_eq!(tags, vec![0, u_loc as u8]);
         assert!(Model::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn row_table_lookups() {
+        // Small, clustered keys force collisions in the first slot.
+        let keys: Vec<u64> = (1..=2000u64).map(|k| k * 3).collect();
+        let weights: Vec<i16> = (0..keys.len() * NT).map(|i| (i % 7) as i16).collect();
+        let table = RowTable::new(&keys, &weights).unwrap();
+        assert_eq!(table.len(), keys.len());
+        let queries: Vec<u64> = (0..7000u64).collect();
+        let mut found = Vec::new();
+        table.get_many(&queries, &mut found);
+        for (&q, &e) in queries.iter().zip(&found) {
+            let expected = keys.iter().position(|&k| k == q);
+            let entry = table.entries.get(e as usize);
+            assert_eq!(entry.map(|e| e.row as usize), expected, "key {q}");
+            assert_eq!(table.get(q).map(|e| e.row as usize), expected, "key {q}");
+            if let (Some(entry), Some(r)) = (entry, expected) {
+                assert_eq!(entry.w[..], weights[r * NT..(r + 1) * NT]);
+            }
+        }
+        assert!(RowTable::new(&[5, 5], &[0; 2 * NT]).is_err());
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub struct NerTagger {
     model: Model,
 }
 
+/// Emission score of every tag but O for an inert token (see
+/// `features::Scratch::inert`).
+const INERT_PENALTY: f32 = -1e9;
+
 /// Reusable per-call buffers.
 #[derive(Default)]
 pub(crate) struct Buffers {
@@ -25,6 +29,8 @@ pub(crate) struct Buffers {
     decode: DecodeScratch,
     feats: Vec<u64>,
     offsets: Vec<usize>,
+    /// Model rows of the current sentence's features.
+    rows: Vec<u32>,
     /// Emission scores of the current sentence, per stage.
     emissions: [Vec<f32>; 2],
     tags: Vec<u8>,
@@ -84,8 +90,25 @@ impl NerTagger {
         // Stage-one tags and partial stage-two scores of every sentence.
         let mut stage1: Vec<Vec<u8>> = Vec::new();
         let mut partial: Vec<f32> = Vec::new();
+        buf.scratch.skip_inert = true;
         for_each_sentence_features(sentences, &model.lex, &doc, buf, |i, feats, offs, buf| {
-            model.emissions(feats, offs, &mut buf.emissions);
+            if !two_stages && buf.scratch.inert.iter().all(|&x| x) {
+                // Nothing but lower-case words and punctuation: all O.
+                buf.tags.clear();
+                buf.tags.resize(buf.scratch.inert.len(), 0);
+                f(i, &buf.tags);
+                return;
+            }
+            model.emissions(feats, offs, &mut buf.rows, &mut buf.emissions);
+            // Inert tokens got no features: they can only be O.
+            for (t, _) in buf.scratch.inert.iter().enumerate().filter(|(_, &x)| x) {
+                for em in &mut buf.emissions {
+                    if let Some(scores) = em.get_mut(t * NT..(t + 1) * NT) {
+                        scores.fill(INERT_PENALTY);
+                        scores[0] = 0.0;
+                    }
+                }
+            }
             viterbi(
                 &buf.emissions[0],
                 model.transitions(0),

@@ -124,11 +124,15 @@ fn push_word(text: &str, start: usize, mut end: usize, out: &mut Vec<Span>) -> u
         return end;
     }
     let word = &text[start..end];
-    for clitic in CLITICS {
-        if let Some(stem_len) = clitic_split(word, clitic) {
-            out.push(start..start + stem_len);
-            out.push(start + stem_len..end);
-            return end;
+    // Every clitic has an apostrophe (ASCII, or U+2019 whose UTF-8 bytes
+    // contain 0x99).
+    if word.bytes().any(|b| b == b'\'' || b == 0x99) {
+        for clitic in CLITICS {
+            if let Some(stem_len) = clitic_split(word, clitic) {
+                out.push(start..start + stem_len);
+                out.push(start + stem_len..end);
+                return end;
+            }
         }
     }
     out.push(start..end);

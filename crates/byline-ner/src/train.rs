@@ -33,6 +33,10 @@ pub struct TrainOptions {
     /// Folds of the jackknife that gives stage two its input (see
     /// `model/README.md`); 0 or 1 trains a single-stage model.
     pub folds: usize,
+    /// Feature rows whose averaged weights are all below this in absolute
+    /// value are left out of the model (smaller and faster, see
+    /// `model/README.md`); 0 keeps every row that quantises to non-zero.
+    pub prune: f32,
 }
 
 /// A trained model and its scores.
@@ -432,7 +436,7 @@ pub fn train(opts: &TrainOptions, log: &mut dyn FnMut(&str)) -> Result<TrainOutc
             trans: &s.t,
         })
         .collect();
-    let model = encode(&lex, &fids.keys, &dense);
+    let model = encode(&lex, &fids.keys, &dense, opts.prune);
     let tagger = NerTagger::from_model(Model::from_bytes(&model)?);
     let dev = dev_text.as_deref().map(|t| tagger.evaluate(t));
     Ok(TrainOutcome { model, dev })

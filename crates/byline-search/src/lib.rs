@@ -11,18 +11,23 @@
 //! - entity facets: the people, places and organisations most often named
 //!   by the matching articles, counted by tantivy aggregations.
 
+mod article;
 mod compile;
 mod dates;
 mod error;
 mod facets;
 pub mod query;
+mod recency;
 mod searcher;
+mod similar;
 
+pub use article::{Article, ArticleRef};
 pub use compile::Ranking;
 pub use dates::{DatePeriod, DATE_FORMATS};
 pub use error::SearchError;
 pub use facets::{EntityFacets, FacetCount, FacetKind};
 pub use query::{parse_query, QueryNode, QuerySyntaxError};
+pub use recency::{recency_factor, RECENCY_FLOOR, RECENCY_HALF_LIFE_DAYS};
 pub use searcher::{
     ArticleSearcher, Highlighted, Hit, IndexStats, Interval, PeriodCount, SearchRequest,
     SearchResults, SortOrder,

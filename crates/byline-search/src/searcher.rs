@@ -57,6 +57,10 @@ pub struct SearchRequest {
     pub snippet_chars: usize,
     /// How to score hits.
     pub ranking: Ranking,
+    /// With [`SortOrder::Relevance`]: favour recent articles, multiplying
+    /// each score by [`recency_factor`](crate::recency_factor) of its age
+    /// relative to the newest article in the index (half-life 30 days).
+    pub recency: bool,
 }
 
 impl Default for SearchRequest {
@@ -73,6 +77,7 @@ impl Default for SearchRequest {
             offset: 0,
             snippet_chars: 200,
             ranking: Ranking::Byline,
+            recency: false,
         }
     }
 }
@@ -228,6 +233,15 @@ impl ArticleSearcher {
         let limit = request.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(request.offset);
         let (addresses, total): (Vec<(f32, DocAddress)>, usize) = match request.sort {
+            SortOrder::Relevance if request.recency => {
+                let newest = self
+                    .date_span(&AllQuery)?
+                    .map(|(_, last)| tantivy::DateTime::from_timestamp_secs(last.timestamp()));
+                searcher.search(
+                    &*query,
+                    &(crate::recency::recency_collector(top, newest), Count),
+                )?
+            }
             SortOrder::Relevance => searcher.search(&*query, &(top.order_by_score(), Count))?,
             SortOrder::Newest | SortOrder::Oldest => {
                 let order = if request.sort == SortOrder::Newest {

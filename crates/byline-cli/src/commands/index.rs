@@ -108,6 +108,16 @@ pub fn run(index_dir: &Path, args: IndexArgs, style: &Style) -> Result<()> {
         secs,
         summary.articles as f64 / secs.max(1e-3)
     );
+    // On a folder indexed before, say what changed since.
+    if summary.changed_files + summary.unchanged_files + summary.removed_files > 0 {
+        println!(
+            "  files: {} new, {} changed, {} removed, {} unchanged",
+            thousands(summary.new_files),
+            thousands(summary.changed_files),
+            thousands(summary.removed_files),
+            thousands(summary.unchanged_files)
+        );
+    }
     if summary.without_date > 0 {
         println!("  without a date: {}", thousands(summary.without_date));
     }

@@ -4,9 +4,13 @@
 mod entities;
 mod eval_ner;
 mod facets;
+mod help_query;
 mod index;
 mod search;
+mod show;
+mod similar;
 mod stats;
+mod timeline;
 
 use anyhow::Result;
 use byline_indexer::IndexError;
@@ -15,6 +19,8 @@ use byline_search::SearchError;
 use crate::cli::{Cli, Command};
 use crate::exit;
 use crate::output::Style;
+
+pub use help_query::QUERY_SYNTAX;
 
 /// Runs the command the user chose.
 pub fn run(cli: Cli) -> Result<()> {
@@ -26,6 +32,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Facets(args) => facets::run(&cli.index, args, &style),
         Command::Entities(args) => entities::run(args, &style),
         Command::EvalNer(args) => eval_ner::run(args),
+        Command::Timeline(args) => timeline::run(&cli.index, args, &style),
+        Command::Show(args) => show::run(&cli.index, args, &style),
+        Command::Similar(args) => similar::run(&cli.index, args, &style),
+        Command::Syntax => help_query::run(),
     }
 }
 

@@ -35,6 +35,7 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
         },
         limit: args.limit,
         offset: args.offset,
+        recency: args.recent,
         ..request_for(&args.query, &args.filters)
     };
     let stdout = std::io::stdout();

@@ -8,12 +8,12 @@ use std::io::{self, Read};
 use flate2::read::MultiGzDecoder;
 
 /// Most bytes a compressed file may inflate to when it is read whole
-/// (256 MiB): four times the largest text byline keeps of one article list,
-/// and far beyond any real page or feed.
+/// (256 MiB): far beyond any real page or feed, and still a size every
+/// machine can hold. Archives stream instead and have only the ratio cap.
 pub const MAX_INFLATED_BYTES: u64 = 256 << 20;
-/// Highest inflation ratio allowed above [`RATIO_FLOOR`]. Text compresses
-/// 3–15×; a stream that inflates 100× is mostly repetition, which is what
-/// bombs are made of.
+/// Highest inflation ratio allowed above [`RATIO_FLOOR`]. Prose and markup
+/// compress 3–20×; a stream that inflates 100× is mostly repetition, which
+/// is what bombs are made of.
 pub const MAX_INFLATE_RATIO: u64 = 100;
 /// Output size below which any ratio is allowed: small files of repeated
 /// markup compress far better than prose and are harmless at this size.

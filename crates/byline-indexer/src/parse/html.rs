@@ -368,7 +368,10 @@ pub fn decode_html<'a>(
 }
 
 /// Reads one HTML page. `page_url` is where it was fetched from (a WARC
-/// record's target), used when the page names no canonical URL.
+/// record's target), used when the page names no canonical URL. A page
+/// with no article text (a section front, a gallery) is
+/// [`SkipReason::NoArticles`]; one nested deeper than [`MAX_HTML_DEPTH`] is
+/// [`SkipReason::Malformed`].
 pub fn parse_html_page(html: &str, page_url: Option<&str>) -> Result<ParsedArticle, SkipReason> {
     let mut article = ParsedArticle::default();
     let html = if html.len() > MAX_HTML_BYTES {
@@ -426,6 +429,10 @@ pub fn parse_html_page(html: &str, page_url: Option<&str>) -> Result<ParsedArtic
         if ld_body.len() >= 200 && token_recall(&body, &ld_body) < 0.6 {
             body = ld_body;
         }
+    }
+    if body.is_empty() {
+        // A section front, gallery or script-only shell: no article to index.
+        return Err(SkipReason::NoArticles);
     }
     article.body = cap_text(&body, MAX_BODY_BYTES, "body", &mut article.warnings);
 
@@ -1640,7 +1647,8 @@ mod tests {
         // markup in scripts and comments: all shallow.
         let sloppy = format!(
             "<body>{}<script>{}</script><!-- {} -->",
-            "<div><span><p>text<br><img src=x></div>".repeat(5_000),
+            "<div><span><p>A sentence of the story, long enough to count.<br><img src=x></div>"
+                .repeat(5_000),
             "'<div>'+".repeat(5_000),
             "<div>".repeat(5_000)
         );
@@ -1662,6 +1670,15 @@ mod tests {
         let body = extract_body(&doc, &page, "", true, &mut related);
         assert!(body.starts_with("The owners of the last working windmill"));
         assert!(body.ends_with("ground at a neighbouring mill."));
+    }
+
+    #[test]
+    fn a_page_without_article_text_is_no_article() {
+        let front = "<html><body><h1>World</h1><ul><li><a href=/a>One story</a></li><li><a href=/b>Another story</a></li></ul></body></html>";
+        assert_eq!(
+            parse_html_page(front, None).unwrap_err(),
+            SkipReason::NoArticles
+        );
     }
 
     #[test]
@@ -1707,7 +1724,7 @@ mod tests {
     #[test]
     fn json_ld_graph_article_date_beats_the_webpage_date() {
         let a = page(
-            r#"<html><head><script type="application/ld+json">{"@graph":[{"@type":"WebPage","datePublished":"2020-01-01"},{"@type":"NewsArticle","headline":"H","datePublished":"2020-01-02T10:00:00Z"}]}</script></head><body><p>Text.</p></body></html>"#,
+            r#"<html><head><script type="application/ld+json">{"@graph":[{"@type":"WebPage","datePublished":"2020-01-01"},{"@type":"NewsArticle","headline":"H","datePublished":"2020-01-02T10:00:00Z"}]}</script></head><body><p>The council met on Monday and agreed the plan.</p></body></html>"#,
         );
         assert_eq!(
             a.published.unwrap().to_rfc3339(),
@@ -1715,7 +1732,7 @@ mod tests {
         );
         assert_eq!(a.title, "H");
         let a = page(
-            r#"<script type="application/ld+json">{"@type":"WebPage","mainEntity":{"@type":"Article","datePublished":"2021-05-06"}}</script><p>Text.</p>"#,
+            r#"<script type="application/ld+json">{"@type":"WebPage","mainEntity":{"@type":"Article","datePublished":"2021-05-06"}}</script><p>The council met on Monday and agreed the plan.</p>"#,
         );
         assert_eq!(a.published.unwrap().format("%F").to_string(), "2021-05-06");
     }

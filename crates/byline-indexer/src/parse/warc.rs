@@ -202,7 +202,10 @@ fn response_article(payload: &[u8], uri: &str) -> Result<ParsedArticle, Skip> {
     if text.trim().is_empty() {
         return Err(Skip::PassedOver("empty page".to_string()));
     }
-    parse_html_page(&text, Some(uri)).map_err(|reason| Skip::Broken(reason.to_string()))
+    parse_html_page(&text, Some(uri)).map_err(|reason| match reason {
+        SkipReason::NoArticles => Skip::PassedOver("no article text".to_string()),
+        other => Skip::Broken(other.to_string()),
+    })
 }
 
 /// Inflates an HTTP body encoded by the server, with the same caps as files.

@@ -12,13 +12,20 @@ use std::process::ExitCode;
 use byline_ner::train::{train, TrainOptions};
 
 const USAGE: &str = "usage: byline-ner-train --train FILE --gazetteers DIR --out FILE \
-[--dev FILE] [--epochs N] [--seed N] [--folds N]";
+[--dev FILE] [--epochs N] [--seed N] [--folds N] [--prune W]";
 
 /// Default number of epochs, chosen on the development set.
 const EPOCHS: usize = 10;
 
-/// Default folds for training the second stage; 1 trains one stage only.
-const FOLDS: usize = 5;
+/// Default folds for training the second stage; 1 trains one stage only
+/// (the default: a second stage gains about 0.8 F1 on dev but costs about
+/// 1.6 times the tagging time, see `model/README.md`).
+const FOLDS: usize = 1;
+
+/// Default pruning threshold: feature rows whose weights all stay below it
+/// in absolute value are dropped (about 0.2 F1 on dev for a model half the
+/// size and faster lookups).
+const PRUNE: f32 = 1.0;
 
 fn main() -> ExitCode {
     match run() {
@@ -38,6 +45,7 @@ fn run() -> Result<(), String> {
     let mut epochs = EPOCHS;
     let mut seed = 1u64;
     let mut folds = FOLDS;
+    let mut prune = PRUNE;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || {
@@ -52,6 +60,7 @@ fn run() -> Result<(), String> {
             "--epochs" => epochs = value()?.parse().map_err(|e| format!("--epochs: {e}"))?,
             "--seed" => seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--folds" => folds = value()?.parse().map_err(|e| format!("--folds: {e}"))?,
+            "--prune" => prune = value()?.parse().map_err(|e| format!("--prune: {e}"))?,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -66,6 +75,7 @@ fn run() -> Result<(), String> {
         epochs,
         seed,
         folds,
+        prune,
     };
     let out = out.ok_or(USAGE)?;
     let outcome = train(&opts, &mut |line| eprintln!("{line}")).map_err(|e| e.to_string())?;

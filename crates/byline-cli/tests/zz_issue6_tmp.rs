@@ -1,0 +1,3 @@
+//! Temporary runner (issue 6); to be removed.
+#[path = "cli/timeline.rs"]
+mod timeline;
