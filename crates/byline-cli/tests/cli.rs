@@ -9,6 +9,8 @@ use predicates::prelude::*;
 
 #[path = "cli/entities.rs"]
 mod entities;
+#[path = "cli/timeline.rs"]
+mod timeline;
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

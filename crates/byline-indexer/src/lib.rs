@@ -8,8 +8,11 @@
 //!   (by default from [`NerRecognizer`], byline-ner's tagger), write
 //!   documents with stable ids, commit;
 //! - [`ArticleSchema`] and [`ArticleIndex`]: the one schema definition and
-//!   the index folder, shared with the search crate.
+//!   the index folder, shared with the search crate;
+//! - [`duplicates`]: fingerprints of each body and the groups of copies
+//!   ([`DuplicateGroups`]), computed after every indexing run.
 
+pub mod duplicates;
 mod entities;
 mod error;
 pub mod parse;
@@ -17,6 +20,7 @@ mod schema;
 mod store;
 mod writer;
 
+pub use duplicates::DuplicateGroups;
 pub use entities::NerRecognizer;
 pub use error::IndexError;
 pub use parse::{FieldMap, ParsedArticle, SkipReason};

@@ -14,7 +14,7 @@ use tantivy::tokenizer::{
 use tantivy::Index;
 
 /// Version of the schema; an index written with another version must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Analyzer for the stemmed text fields (English Snowball stemmer).
 pub const STEMMED_ANALYZER: &str = "byline_stemmed";
@@ -77,6 +77,11 @@ pub struct ArticleSchema {
     pub file_mtime: Field,
     /// Hash of the source file's bytes (first 8 bytes of BLAKE3).
     pub file_hash: Field,
+    /// Hash of the normalised body, for exact copies (0: too short); see
+    /// [`crate::duplicates`].
+    pub body_hash: Field,
+    /// 64-bit SimHash of the body's word 3-shingles, for near copies (0: too short).
+    pub simhash: Field,
 }
 
 impl ArticleSchema {
@@ -136,6 +141,8 @@ impl ArticleSchema {
         let file_size = builder.add_u64_field("file_size", FAST);
         let file_mtime = builder.add_i64_field("file_mtime", FAST);
         let file_hash = builder.add_u64_field("file_hash", FAST);
+        let body_hash = builder.add_u64_field("body_hash", FAST);
+        let simhash = builder.add_u64_field("simhash", FAST);
         ArticleSchema {
             schema: builder.build(),
             id,
@@ -158,6 +165,8 @@ impl ArticleSchema {
             file_size,
             file_mtime,
             file_hash,
+            body_hash,
+            simhash,
         }
     }
 

@@ -239,7 +239,7 @@ pub fn index_paths(
             let found = entities.map(|e| e.recognize(&article.title, &article.body));
             let doc = build_document(
                 &store.fields,
-                &source,
+                source,
                 &file.path,
                 &state,
                 &article,
@@ -294,6 +294,11 @@ pub fn index_paths(
     tracing::info!(elapsed = ?start.elapsed(), "committed");
     writer.wait_merging_threads()?;
     tracing::info!(elapsed = ?start.elapsed(), "merges done");
+    // Derived from the commit just made; a failure here loses nothing (the
+    // search side recomputes a missing or stale grouping), so it is logged.
+    if let Err(e) = crate::duplicates::DuplicateGroups::refresh(&store) {
+        tracing::warn!(error = %e, "could not save the duplicate groups");
+    }
 
     let reader = store.index.reader()?;
     let total_articles = reader.searcher().num_docs();
@@ -520,6 +525,9 @@ fn build_document(
     doc.add_u64(fields.file_size, state.size);
     doc.add_i64(fields.file_mtime, state.mtime);
     doc.add_u64(fields.file_hash, state.hash);
+    let normalized = crate::duplicates::normalize_body(&article.body);
+    doc.add_u64(fields.body_hash, crate::duplicates::body_hash(&normalized));
+    doc.add_u64(fields.simhash, crate::duplicates::simhash(&normalized));
     let shown = match article.record {
         Some(line) => format!("{}:{line}", path.display()),
         None => path.display().to_string(),

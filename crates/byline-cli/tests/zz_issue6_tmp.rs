@@ -1,3 +1,0 @@
-//! Temporary runner (issue 6); to be removed.
-#[path = "cli/timeline.rs"]
-mod timeline;

@@ -1,0 +1,416 @@
+//! Duplicate and near-duplicate articles (syndicated copies, re-posts).
+//!
+//! Each article gets two fingerprints at index time, stored as fast fields:
+//! - `body_hash`: the first 8 bytes of BLAKE3 over the normalised body
+//!   (lower-cased, punctuation removed, white space collapsed), so exact
+//!   copies that differ only in case, punctuation or spacing match;
+//! - `simhash`: a 64-bit SimHash over word 3-shingles of the normalised
+//!   body. Two articles are near-copies when their SimHashes differ in at
+//!   most [`NEAR_DUPLICATE_DISTANCE`] of 64 bits.
+//!
+//! After a run's final commit, [`DuplicateGroups::compute`] groups the
+//! whole index from those fast fields: candidates share one of
+//! [`LSH_BANDS`] bands of the SimHash (by the pigeonhole principle every
+//! pair within the distance shares at least one band, so no pair is
+//! missed), pairs within the distance are joined by union-find, and equal
+//! `body_hash`es always join. Each group's representative is its earliest
+//! article (ties: smallest id). The grouping is saved as `duplicates.json`
+//! beside the index, written to a temporary file and renamed. The index
+//! commit is the truth: the file names the commit it was computed from,
+//! and a file for another commit (a run killed between its commit and the
+//! save, say) is ignored with a warning and the grouping recomputed.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use tantivy::{DocAddress, Searcher, TantivyDocument};
+
+use crate::error::IndexError;
+use crate::schema::SCHEMA_VERSION;
+use crate::store::ArticleIndex;
+
+/// Largest Hamming distance, in bits of 64, between the SimHashes of two
+/// near-copies. Chosen on test pairs: an article and a copy with one
+/// sentence edited or a boilerplate line added stay within it, while
+/// different articles (even on the same story) lie around 20–32 bits apart.
+pub const NEAR_DUPLICATE_DISTANCE: u32 = 6;
+/// Bands the SimHash is split into for candidate search: one more than
+/// [`NEAR_DUPLICATE_DISTANCE`], so any pair within the distance agrees on
+/// at least one whole band.
+pub const LSH_BANDS: u32 = NEAR_DUPLICATE_DISTANCE + 1;
+/// Bodies with fewer shingles than this get no SimHash (0): too short for
+/// a fingerprint to mean anything. Exact copies still group by `body_hash`.
+pub const MIN_SHINGLES: usize = 8;
+/// Bodies with fewer words than this get no `body_hash` (0): a one-line
+/// stub repeated across a site is not a duplicated article.
+pub const MIN_WORDS: usize = 5;
+/// The file beside the index holding the grouping.
+pub const DUPLICATES_FILE: &str = "duplicates.json";
+
+/// The body reduced to what copies share: lower-cased, punctuation
+/// removed, white space collapsed to single spaces.
+pub fn normalize_body(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut space = true;
+    for c in body.chars() {
+        if c.is_whitespace() {
+            if !space {
+                out.push(' ');
+                space = true;
+            }
+        } else if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+            space = false;
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Hash of the normalised body; 0 for bodies shorter than [`MIN_WORDS`].
+pub fn body_hash(normalized: &str) -> u64 {
+    if normalized.split(' ').filter(|w| !w.is_empty()).count() < MIN_WORDS {
+        return 0;
+    }
+    let hash = blake3::hash(normalized.as_bytes());
+    u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes")).max(1)
+}
+
+/// 64-bit SimHash over word 3-shingles of the normalised body; 0 for
+/// bodies with fewer than [`MIN_SHINGLES`] shingles.
+pub fn simhash(normalized: &str) -> u64 {
+    let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.len() < 3 || words.len() - 2 < MIN_SHINGLES {
+        return 0;
+    }
+    let mut votes = [0i32; 64];
+    for shingle in words.windows(3) {
+        let mut h = FNV_OFFSET;
+        for (i, word) in shingle.iter().enumerate() {
+            if i > 0 {
+                h = fnv(h, b" ");
+            }
+            h = fnv(h, word.as_bytes());
+        }
+        let h = mix(h);
+        for (bit, vote) in votes.iter_mut().enumerate() {
+            *vote += if h >> bit & 1 == 1 { 1 } else { -1 };
+        }
+    }
+    let hash = votes
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| **v > 0)
+        .fold(0u64, |acc, (bit, _)| acc | 1 << bit);
+    hash.max(1)
+}
+
+/// Bits in which two SimHashes differ.
+pub fn hamming(a: u64, b: u64) -> u32 {
+    (a ^ b).count_ones()
+}
+
+/// Whether two SimHashes (non-zero) mark near-copies.
+pub fn near_duplicates(a: u64, b: u64) -> bool {
+    a != 0 && b != 0 && hamming(a, b) <= NEAR_DUPLICATE_DISTANCE
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// splitmix64's finaliser: spreads FNV's weak low bits over all 64.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Groups of copies over a whole index, as of one commit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DuplicateGroups {
+    /// [`SCHEMA_VERSION`] of the index the groups were computed from.
+    pub schema: u32,
+    /// Opstamp of the index commit the groups describe.
+    pub commit_opstamp: u64,
+    /// Article ids of each group of two or more copies: the representative
+    /// (earliest published, ties: smallest id) first, then the others in
+    /// the same order. Largest groups first, then by representative id.
+    pub groups: Vec<Vec<String>>,
+}
+
+struct Fingerprint {
+    address: DocAddress,
+    body_hash: u64,
+    simhash: u64,
+    published: Option<i64>,
+}
+
+impl DuplicateGroups {
+    /// Groups the articles `searcher` sees, from their fast fields.
+    pub fn compute(searcher: &Searcher, commit_opstamp: u64) -> Result<Self, IndexError> {
+        let start = std::time::Instant::now();
+        let mut prints = Vec::with_capacity(searcher.num_docs() as usize);
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let fast = segment.fast_fields();
+            let hashes = fast.u64("body_hash")?;
+            let simhashes = fast.u64("simhash")?;
+            let dates = fast.date("published")?;
+            for doc in segment.doc_ids_alive() {
+                prints.push(Fingerprint {
+                    address: DocAddress::new(ord as u32, doc),
+                    body_hash: hashes.first(doc).unwrap_or(0),
+                    simhash: simhashes.first(doc).unwrap_or(0),
+                    published: dates.first(doc).map(|d| d.into_timestamp_secs()),
+                });
+            }
+        }
+        let mut sets = UnionFind::new(prints.len());
+        // Exact copies: equal body hashes, found by sorting.
+        let mut keyed: Vec<(u64, u32)> = prints
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.body_hash != 0)
+            .map(|(i, p)| (p.body_hash, i as u32))
+            .collect();
+        keyed.sort_unstable();
+        for pair in keyed.windows(2) {
+            if pair[0].0 == pair[1].0 {
+                sets.union(pair[0].1 as usize, pair[1].1 as usize);
+            }
+        }
+        // Near copies: candidates agree on a whole band.
+        let mut compared = 0u64;
+        for band in 0..LSH_BANDS {
+            let lo = band * 64 / LSH_BANDS;
+            let hi = (band + 1) * 64 / LSH_BANDS;
+            let mask = if hi - lo == 64 {
+                u64::MAX
+            } else {
+                ((1u64 << (hi - lo)) - 1) << lo
+            };
+            keyed.clear();
+            keyed.extend(
+                prints
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.simhash != 0)
+                    .map(|(i, p)| (p.simhash & mask, i as u32)),
+            );
+            keyed.sort_unstable();
+            for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+                for (i, a) in run.iter().enumerate() {
+                    for b in &run[i + 1..] {
+                        compared += 1;
+                        let (a, b) = (a.1 as usize, b.1 as usize);
+                        if near_duplicates(prints[a].simhash, prints[b].simhash) {
+                            sets.union(a, b);
+                        }
+                    }
+                }
+            }
+        }
+        let mut by_root: HashMap<usize, Vec<usize>> = HashMap::new();
+        for i in 0..prints.len() {
+            by_root.entry(sets.find(i)).or_default().push(i);
+        }
+        let mut groups = Vec::new();
+        for members in by_root.into_values().filter(|m| m.len() > 1) {
+            let mut named = Vec::with_capacity(members.len());
+            for i in members {
+                let doc: TantivyDocument = searcher.doc(prints[i].address)?;
+                let id = doc
+                    .get_first(searcher.schema().get_field("id")?)
+                    .and_then(|v| tantivy::schema::Value::as_str(&v))
+                    .unwrap_or_default()
+                    .to_string();
+                // Undated articles sort after dated ones.
+                named.push((prints[i].published.is_none(), prints[i].published, id));
+            }
+            named.sort();
+            groups.push(named.into_iter().map(|(_, _, id)| id).collect::<Vec<_>>());
+        }
+        groups.sort_by(|a: &Vec<String>, b| b.len().cmp(&a.len()).then_with(|| a[0].cmp(&b[0])));
+        tracing::info!(
+            articles = prints.len(),
+            groups = groups.len(),
+            compared,
+            elapsed = ?start.elapsed(),
+            "duplicates grouped"
+        );
+        Ok(DuplicateGroups {
+            schema: SCHEMA_VERSION,
+            commit_opstamp,
+            groups,
+        })
+    }
+
+    /// Writes the groups beside the index: to a temporary file, then renamed
+    /// over `duplicates.json`, so a reader never sees half a file.
+    pub fn save(&self, index_dir: &Path) -> Result<(), IndexError> {
+        let path = index_dir.join(DUPLICATES_FILE);
+        let tmp = index_dir.join(format!("{DUPLICATES_FILE}.tmp"));
+        let io = |source| IndexError::Io {
+            path: path.clone(),
+            source,
+        };
+        let json = serde_json::to_vec(self).expect("groups serialise");
+        fs::write(&tmp, json).map_err(io)?;
+        fs::rename(&tmp, &path).map_err(io)
+    }
+
+    /// Reads `duplicates.json`, if there is a readable one.
+    pub fn load(index_dir: &Path) -> Option<Self> {
+        let bytes = fs::read(index_dir.join(DUPLICATES_FILE)).ok()?;
+        match serde_json::from_slice(&bytes) {
+            Ok(groups) => Some(groups),
+            Err(e) => {
+                tracing::warn!(error = %e, "duplicates.json is unreadable; recomputing");
+                None
+            }
+        }
+    }
+
+    /// The groups for the commit `searcher` sees: from `duplicates.json`
+    /// when it was written for that commit, otherwise computed afresh
+    /// (under a second even for tens of thousands of articles).
+    pub fn load_or_compute(store: &ArticleIndex, searcher: &Searcher) -> Result<Self, IndexError> {
+        let opstamp = store.index.load_metas()?.opstamp;
+        match Self::load(&store.dir) {
+            Some(saved) if saved.commit_opstamp == opstamp && saved.schema == SCHEMA_VERSION => {
+                return Ok(saved)
+            }
+            Some(saved) => tracing::warn!(
+                saved = saved.commit_opstamp,
+                index = opstamp,
+                "duplicates.json is for another commit; recomputing"
+            ),
+            None => {}
+        }
+        Self::compute(searcher, opstamp)
+    }
+
+    /// Computes the groups for the index's current commit and saves them.
+    pub fn refresh(store: &ArticleIndex) -> Result<Self, IndexError> {
+        let opstamp = store.index.load_metas()?.opstamp;
+        let searcher = store.index.reader()?.searcher();
+        let groups = Self::compute(&searcher, opstamp)?;
+        groups.save(&store.dir)?;
+        Ok(groups)
+    }
+
+    /// Articles that are copies of another (group members after the representative).
+    pub fn hidden_count(&self) -> usize {
+        self.groups.iter().map(|g| g.len() - 1).sum()
+    }
+}
+
+struct UnionFind {
+    parent: Vec<u32>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n as u32).collect(),
+        }
+    }
+
+    fn find(&mut self, mut i: usize) -> usize {
+        while self.parent[i] as usize != i {
+            let grand = self.parent[self.parent[i] as usize];
+            self.parent[i] = grand;
+            i = grand as usize;
+        }
+        i
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (a, b) = (self.find(a), self.find(b));
+        if a != b {
+            self.parent[a.max(b)] = a.min(b) as u32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ARTICLE: &str = "The United States and Russia could not agree Friday on how to bring \
+        about a broad truce in Syria, but the top diplomats of the two key players in this conflict \
+        announced that such a deal was imminent. Secretary of State John Kerry and Foreign Minister \
+        Sergei Lavrov met in Geneva for more than nine hours of talks. Meanwhile rebels began to leave \
+        the Damascus suburb of Daraya under a deal that will see the area evacuated after a four-year \
+        government siege. The UN's Syria envoy, Staffan de Mistura, called on Russia and the US to \
+        ensure that the evacuation happens in safety. Kerry said the two sides had achieved clarity \
+        on the path forward, and that technical teams would meet in Geneva in the coming days to \
+        work out the remaining details. Lavrov said the talks had been constructive.";
+
+    fn distance(a: &str, b: &str) -> u32 {
+        hamming(simhash(&normalize_body(a)), simhash(&normalize_body(b)))
+    }
+
+    #[test]
+    fn normalising_ignores_case_punctuation_and_spacing() {
+        assert_eq!(
+            normalize_body("  The U.S.  said:\n\n\"No!\" "),
+            "the us said no"
+        );
+        assert_eq!(
+            body_hash(&normalize_body(ARTICLE)),
+            body_hash(&normalize_body(&ARTICLE.to_uppercase().replace(' ', "  \n")))
+        );
+    }
+
+    #[test]
+    fn identical_bodies_have_equal_fingerprints() {
+        assert_eq!(distance(ARTICLE, ARTICLE), 0);
+    }
+
+    #[test]
+    fn a_copy_with_one_sentence_edited_is_near() {
+        let edited = ARTICLE.replace(
+            "Lavrov said the talks had been constructive.",
+            "Lavrov told reporters the long talks were useful and frank.",
+        );
+        let d = distance(ARTICLE, &edited);
+        assert!(d <= NEAR_DUPLICATE_DISTANCE, "distance {d}");
+    }
+
+    #[test]
+    fn a_syndicated_copy_with_a_boilerplate_line_is_near() {
+        let syndicated = format!("{ARTICLE}\n\n(Reporting by Arshad Mohammed; Editing by Tom Brown)");
+        let d = distance(ARTICLE, &syndicated);
+        assert!(d <= NEAR_DUPLICATE_DISTANCE, "distance {d}");
+    }
+
+    #[test]
+    fn different_articles_are_far() {
+        let other = "Oil prices rose on Tuesday as traders bet that producers meeting in \
+            Algiers next month would agree to freeze output, while a weaker dollar made crude \
+            cheaper for holders of other currencies. Brent crude futures were up 40 cents at \
+            49.20 dollars a barrel by midday in London, and US crude gained 35 cents. Analysts \
+            said the rally could fade if the meeting ends without a deal, as several earlier \
+            attempts to cap production have failed in the past year.";
+        let d = distance(ARTICLE, other);
+        assert!(d > NEAR_DUPLICATE_DISTANCE + 6, "distance {d}");
+    }
+
+    #[test]
+    fn short_bodies_get_no_fingerprint() {
+        assert_eq!(body_hash(&normalize_body("Photo: AFP")), 0);
+        assert_eq!(simhash(&normalize_body("Too short to tell copies apart.")), 0);
+        assert!(!near_duplicates(0, 0));
+    }
+}
