@@ -19,6 +19,8 @@ Examples:
   byline show c70b18f4abe85bd2             one article in full (by id or file path)
   byline similar c70b18f4abe85bd2          articles like this one
   byline syntax                            the query language (also: byline help query)
+  byline duplicates                        groups of copies of the same story
+  byline extract page.html                 what byline reads from one file
 
 Exit codes: 0 success (also when nothing matches), 1 failure, 2 bad usage
 (unknown option, query syntax error, invalid date), 3 no usable index.";
@@ -189,6 +191,40 @@ Examples:
   byline similar c70b18f4abe85bd2 --limit 5 --json | jq .title")]
     Similar(SimilarArgs),
 
+    /// List groups of copies of the same story (exact and near copies), largest first.
+    #[command(after_help = "\
+Copies are found at index time: exact copies have the same text once case, punctuation
+and spacing are ignored; near copies (a sentence edited, a boilerplate line added) have
+SimHash fingerprints at most 5 bits of 64 apart. Each group is shown as its
+representative (the earliest copy) and then the other copies. `byline search` shows one
+hit per group with a `+N similar` note unless --all is given.
+
+--json prints one object per group per line:
+{\"representative\":{...},\"members\":[{...}],\"size\":N}, each article as
+{\"id\",\"title\",\"published\",\"path\"}.
+
+Examples:
+  byline duplicates
+  byline duplicates --limit 3
+  byline duplicates --json | jq .size")]
+    Duplicates(DuplicatesArgs),
+
+    /// Print what byline reads from one file, without indexing it.
+    #[command(after_help = "\
+Reads FILE as `byline index` would (text page, .json, .jsonl/.ndjson, .html/.htm,
+.warc, any of them as .gz) and prints each article in it: title, date, URL, site,
+language, related headlines and the body. An unsupported file type is a usage error
+(exit code 2); an unreadable or unparsable file fails with exit code 1.
+
+--json prints one object per article per line with the fields title, published (RFC 3339
+or null), body, related, url, site, language and record (line or item number, or null).
+
+Examples:
+  byline extract corpus/000_a246f93a30b869c3.txt
+  byline extract saved/page.html --json | jq .title
+  byline extract crawl.warc.gz --json | jq -r .url")]
+    Extract(ExtractArgs),
+
     /// Print the query language reference with examples (also: byline help query).
     #[command(alias = "query", after_help = crate::commands::QUERY_SYNTAX)]
     Syntax,
@@ -260,6 +296,10 @@ pub struct SearchArgs {
     /// Favour recent articles (relevance order only): scores decay with age, half-life 30 days.
     #[arg(long)]
     pub recent: bool,
+
+    /// Show every copy of a story; by default copies collapse into their earliest (`+N similar`).
+    #[arg(long)]
+    pub all: bool,
 }
 
 /// Result order.
@@ -438,4 +478,32 @@ pub struct SimilarArgs {
     /// One JSON object per article per line (as `byline search --json`).
     #[arg(long)]
     pub json: bool,
+}
+
+/// Arguments of `byline duplicates`.
+#[derive(Debug, Args)]
+pub struct DuplicatesArgs {
+    /// Groups to list, largest first (0: all).
+    #[arg(short = 'n', long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+
+    /// One JSON object per group per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `byline extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The file to read (any type `byline index` reads).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// One JSON object per article per line.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Map a JSON field name: --field title=headline (repeatable; as for `byline index`).
+    #[arg(long = "field", value_name = "NAME=FIELD")]
+    pub fields: Vec<String>,
 }

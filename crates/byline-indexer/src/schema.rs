@@ -80,7 +80,7 @@ pub struct ArticleSchema {
     /// Hash of the normalised body, for exact copies (0: too short); see
     /// [`crate::duplicates`].
     pub body_hash: Field,
-    /// 64-bit SimHash of the body's word 3-shingles, for near copies (0: too short).
+    /// 64-bit SimHash of the body's word 2-shingles (word pairs), for near copies (0: too short).
     pub simhash: Field,
 }
 

@@ -1,19 +1,23 @@
 //! Running a [`SearchRequest`] against an index: one request in, one
 //! [`SearchResults`] out. The CLI only formats what comes back.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
+use std::sync::OnceLock;
 
-use byline_indexer::{ArticleIndex, ArticleSchema};
+use byline_indexer::{ArticleIndex, ArticleSchema, DuplicateGroups};
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::AggregationCollector;
-use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, TermSetQuery,
+};
 use tantivy::schema::{OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument};
+use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
 
 use crate::compile::{date_range, parse_period, QueryCompiler, Ranking};
 use crate::error::SearchError;
@@ -61,6 +65,11 @@ pub struct SearchRequest {
     /// each score by [`recency_factor`](crate::recency_factor) of its age
     /// relative to the newest article in the index (half-life 30 days).
     pub recency: bool,
+    /// Show every copy of a story. By default each group of copies (see
+    /// `byline_indexer::duplicates`) is collapsed to one hit: its
+    /// representative (the earliest copy) when that matches, else the
+    /// earliest matching copy; the others are left out of hits and totals.
+    pub all: bool,
 }
 
 impl Default for SearchRequest {
@@ -78,6 +87,7 @@ impl Default for SearchRequest {
             snippet_chars: 200,
             ranking: Ranking::Byline,
             recency: false,
+            all: false,
         }
     }
 }
@@ -117,10 +127,19 @@ pub struct Hit {
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResults {
-    /// Exact number of matching articles.
+    /// Exact number of matching articles; when copies are collapsed (the
+    /// default), each group of copies counts once, so this is the number
+    /// of hits paging can reach.
     pub total: u64,
+    /// Exact number of matching articles with every copy counted (equal to
+    /// `total` with [`SearchRequest::all`]).
+    pub total_all: u64,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
+    /// For each hit, in the same order, the ids of the other copies of it
+    /// that were collapsed into it (matching the query or not; empty for an
+    /// article without copies, and always empty with [`SearchRequest::all`]).
+    pub duplicates: Vec<Vec<String>>,
 }
 
 /// Summary of an index's contents.
@@ -144,6 +163,8 @@ pub struct IndexStats {
 pub struct ArticleSearcher {
     pub(crate) store: ArticleIndex,
     pub(crate) reader: IndexReader,
+    /// Groups of copies, loaded on first need.
+    pub(crate) copies: OnceLock<Result<Copies, String>>,
 }
 
 impl std::fmt::Debug for ArticleSearcher {
@@ -163,7 +184,11 @@ impl ArticleSearcher {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        Ok(ArticleSearcher { store, reader })
+        Ok(ArticleSearcher {
+            store,
+            reader,
+            copies: OnceLock::new(),
+        })
     }
 
     /// The schema's field handles.
@@ -220,15 +245,119 @@ impl ArticleSearcher {
         })
     }
 
-    /// Exact number of articles matching a request.
+    /// Exact number of articles matching a request (groups of copies
+    /// counted once unless [`SearchRequest::all`]).
     pub fn count(&self, request: &SearchRequest) -> Result<u64, SearchError> {
         let query = self.build_query(request)?;
+        let (query, _) = self.collapse(query, request.all)?;
         Ok(self.reader.searcher().search(&*query, &Count)? as u64)
+    }
+
+    /// The groups of copies in the index: from `duplicates.json` when it
+    /// matches the index's commit, else computed (and a warning logged).
+    pub fn duplicate_groups(&self) -> Result<&DuplicateGroups, SearchError> {
+        match self.copies() {
+            Ok(copies) => Ok(&copies.groups),
+            Err(e) => Err(SearchError::InvalidQuery(format!("duplicate groups: {e}"))),
+        }
+    }
+
+    fn copies(&self) -> Result<&Copies, &String> {
+        self.copies
+            .get_or_init(|| {
+                let groups =
+                    DuplicateGroups::load_or_compute(&self.store, &self.reader.searcher())
+                        .map_err(|e| e.to_string())?;
+                let mut group_of = HashMap::new();
+                for (i, group) in groups.groups.iter().enumerate() {
+                    for id in group {
+                        group_of.insert(id.clone(), i);
+                    }
+                }
+                Ok(Copies { groups, group_of })
+            })
+            .as_ref()
+    }
+
+    /// With copies collapsed: the query with the hidden copies excluded, and
+    /// for each shown copy the ids of the others in its group. Which copy
+    /// is shown depends only on the matching set, never on the page, so
+    /// totals are exact and paging stable.
+    fn collapse(
+        &self,
+        query: Box<dyn Query>,
+        all: bool,
+    ) -> Result<(Box<dyn Query>, HashMap<String, Vec<String>>), SearchError> {
+        if all {
+            return Ok((query, HashMap::new()));
+        }
+        let copies = match self.copies() {
+            Ok(copies) if !copies.groups.groups.is_empty() => copies,
+            Ok(_) => return Ok((query, HashMap::new())),
+            Err(e) => {
+                tracing::warn!(error = %e, "duplicate groups unavailable; not collapsing");
+                return Ok((query, HashMap::new()));
+            }
+        };
+        let id_field = self.store.fields.id;
+        let grouped = TermSetQuery::new(
+            copies
+                .group_of
+                .keys()
+                .map(|id| Term::from_field_text(id_field, id)),
+        );
+        let searcher = self.reader.searcher();
+        let matching_grouped = searcher.search(
+            &BooleanQuery::new(vec![
+                (Occur::Must, query.box_clone()),
+                (Occur::Must, Box::new(grouped)),
+            ]),
+            &DocSetCollector,
+        )?;
+        let mut matching = HashSet::with_capacity(matching_grouped.len());
+        for address in matching_grouped {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            matching.insert(first_str(&doc, id_field));
+        }
+        let mut hidden = Vec::new();
+        let mut others = HashMap::new();
+        let mut seen_groups = HashSet::new();
+        for id in &matching {
+            let group = copies.group_of[id];
+            if !seen_groups.insert(group) {
+                continue;
+            }
+            let members = &copies.groups.groups[group];
+            // Members are in representative order: the first that matches is shown.
+            let shown = members
+                .iter()
+                .find(|m| matching.contains(*m))
+                .expect("one matches");
+            hidden.extend(
+                members
+                    .iter()
+                    .filter(|m| *m != shown && matching.contains(*m))
+                    .map(|m| Term::from_field_text(id_field, m)),
+            );
+            others.insert(
+                shown.clone(),
+                members.iter().filter(|m| *m != shown).cloned().collect(),
+            );
+        }
+        if hidden.is_empty() {
+            return Ok((query, others));
+        }
+        let collapsed = BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::MustNot, Box::new(TermSetQuery::new(hidden))),
+        ]);
+        Ok((Box::new(collapsed), others))
     }
 
     /// Runs a request.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-        let query = self.build_query(request)?;
+        let full_query = self.build_query(request)?;
+        let (query, others) = self.collapse(full_query.box_clone(), request.all)?;
         let searcher = self.reader.searcher();
         let limit = request.limit.max(1);
         let top = TopDocs::with_limit(limit).and_offset(request.offset);
@@ -271,7 +400,7 @@ impl ArticleSearcher {
         };
         let snippets = if request.snippet_chars > 0 && !addresses.is_empty() {
             let mut generator =
-                SnippetGenerator::create(&searcher, &*query, self.store.fields.body)?;
+                SnippetGenerator::create(&searcher, &*full_query, self.store.fields.body)?;
             generator.set_max_num_chars(request.snippet_chars);
             Some(generator)
         } else {
@@ -300,9 +429,20 @@ impl ArticleSearcher {
             });
             hits.push(self.hit(&doc, score, snippet.unwrap_or_default()));
         }
+        let total_all = if others.is_empty() {
+            total as u64
+        } else {
+            searcher.search(&*full_query, &Count)? as u64
+        };
+        let duplicates = hits
+            .iter()
+            .map(|h| others.get(&h.id).cloned().unwrap_or_default())
+            .collect();
         Ok(SearchResults {
             total: total as u64,
+            total_all,
             hits,
+            duplicates,
         })
     }
 
@@ -427,6 +567,13 @@ impl ArticleSearcher {
             })
             .collect())
     }
+}
+
+/// Groups of copies, with each grouped id's group.
+#[derive(Debug)]
+pub(crate) struct Copies {
+    groups: DuplicateGroups,
+    group_of: HashMap<String, usize>,
 }
 
 /// The first and last publication date of a set of articles.

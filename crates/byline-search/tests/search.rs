@@ -774,3 +774,87 @@ fn similar_skips_exact_duplicates_of_the_seed() {
     let titles: Vec<&str> = hits.iter().map(|h| h.title.as_str()).collect();
     assert_eq!(titles, ["Cocoa outlook"], "b.txt is a copy of a.txt");
 }
+
+#[test]
+fn copies_collapse_to_the_earliest_unless_all_is_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = tmp.path().join("articles");
+    fs::create_dir(&folder).unwrap();
+    let seed = fs::read_to_string(root("corpus/000_a246f93a30b869c3.txt")).unwrap();
+    let (_, rest) = seed.split_once('\n').unwrap();
+    // The original is dated 2016-08-27; the copies a day later, so the original represents them.
+    let later = |text: &str| text.replace("27/08/2016", "28/08/2016");
+    assert_ne!(later(&seed), seed, "the seed page's date line");
+    fs::write(folder.join("original.txt"), &seed).unwrap();
+    fs::write(
+        folder.join("copy.txt"),
+        later(&format!("Syria: US and Russia near truce\n{rest}")),
+    )
+    .unwrap();
+    let near = seed.replace(
+        "UN-brokered peace talks broke down in April as a previous truce crumbled.",
+        "Peace talks sponsored by the United Nations collapsed in the spring when an earlier ceasefire fell apart.",
+    );
+    fs::write(folder.join("near.txt"), later(&near)).unwrap();
+    fs::write(
+        folder.join("other.txt"),
+        "Truce holds in the valley\n\nA separate truce between farmers and herders held for a third week in the valley, officials said on Monday, as talks on grazing rights resumed.\n",
+    )
+    .unwrap();
+    let dir = build(folder.clone());
+    let searcher = ArticleSearcher::open(dir.path()).unwrap();
+    let id = |name: &str| {
+        byline_indexer::article_id(&byline_indexer::source_key(&folder.join(name)), None)
+    };
+
+    let collapsed = searcher.search(&query("truce")).unwrap();
+    assert_eq!((collapsed.total, collapsed.total_all), (2, 4));
+    assert_eq!(collapsed.hits.len(), 2);
+    let shown: Vec<&str> = collapsed.hits.iter().map(|h| h.id.as_str()).collect();
+    assert!(shown.contains(&id("original.txt").as_str()), "{shown:?}");
+    assert!(shown.contains(&id("other.txt").as_str()));
+    let i = shown.iter().position(|s| *s == id("original.txt")).unwrap();
+    let mut copies = collapsed.duplicates[i].clone();
+    copies.sort();
+    let mut expected = vec![id("copy.txt"), id("near.txt")];
+    expected.sort();
+    assert_eq!(copies, expected);
+    assert!(collapsed.duplicates[1 - i].is_empty());
+    assert_eq!(searcher.count(&query("truce")).unwrap(), 2);
+
+    // Paging over the collapsed list is stable and exact.
+    let page = |offset| {
+        searcher
+            .search(&SearchRequest {
+                limit: 1,
+                offset,
+                ..query("truce")
+            })
+            .unwrap()
+    };
+    let pages: Vec<String> = (0..2).map(|o| page(o).hits[0].id.clone()).collect();
+    assert_eq!(pages, shown);
+    assert!(page(2).hits.is_empty());
+
+    // When the representative does not match, the earliest matching copy stands in.
+    let only_near = searcher
+        .search(&query("\"earlier ceasefire fell apart\""))
+        .unwrap();
+    assert_eq!(only_near.total, 1);
+    assert_eq!(only_near.hits[0].id, id("near.txt"));
+    assert_eq!(only_near.duplicates[0].len(), 2);
+
+    let all = searcher
+        .search(&SearchRequest {
+            all: true,
+            ..query("truce")
+        })
+        .unwrap();
+    assert_eq!((all.total, all.total_all, all.hits.len()), (4, 4, 4));
+    assert!(all.duplicates.iter().all(Vec::is_empty));
+    let all_count = SearchRequest {
+        all: true,
+        ..query("truce")
+    };
+    assert_eq!(searcher.count(&all_count).unwrap(), 4);
+}

@@ -1,8 +1,10 @@
 //! One module per command; each turns arguments into a library call and
 //! formats what comes back.
 
+mod duplicates;
 mod entities;
 mod eval_ner;
+mod extract;
 mod facets;
 mod help_query;
 mod index;
@@ -35,6 +37,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Timeline(args) => timeline::run(&cli.index, args, &style),
         Command::Show(args) => show::run(&cli.index, args, &style),
         Command::Similar(args) => similar::run(&cli.index, args, &style),
+        Command::Duplicates(args) => duplicates::run(&cli.index, args, &style),
+        Command::Extract(args) => extract::run(args, &style),
         Command::Syntax => help_query::run(),
     }
 }

@@ -23,6 +23,10 @@ struct JsonHit<'a> {
     people: &'a [String],
     places: &'a [String],
     orgs: &'a [String],
+    /// Other copies collapsed into this hit (0 with `--all`).
+    similar: usize,
+    /// Their ids.
+    duplicates: &'a [String],
 }
 
 pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
@@ -36,6 +40,7 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
         limit: args.limit,
         offset: args.offset,
         recency: args.recent,
+        all: args.all,
         ..request_for(&args.query, &args.filters)
     };
     let stdout = std::io::stdout();
@@ -45,8 +50,10 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
         return Ok(out.flush()?);
     }
     let results = searcher.search(&request)?;
+    let no_copies: Vec<String> = Vec::new();
+    let copies_of = |i: usize| results.duplicates.get(i).unwrap_or(&no_copies);
     if args.json {
-        for hit in &results.hits {
+        for (i, hit) in results.hits.iter().enumerate() {
             let line = JsonHit {
                 id: &hit.id,
                 path: &hit.path,
@@ -65,6 +72,8 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
                 people: &hit.people,
                 places: &hit.places,
                 orgs: &hit.orgs,
+                similar: copies_of(i).len(),
+                duplicates: copies_of(i),
             };
             serde_json::to_writer(&mut out, &line)?;
             writeln!(out)?;
@@ -95,6 +104,13 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
         ),
     };
     writeln!(out, "{}", style.dim(&header))?;
+    if results.total_all > results.total {
+        let note = format!(
+            "Copies of the same story are shown once ({} articles with copies; --all shows every copy).",
+            thousands(results.total_all)
+        );
+        writeln!(out, "{}", style.dim(&note))?;
+    }
     for (i, hit) in results.hits.iter().enumerate() {
         writeln!(out)?;
         writeln!(out, "{}. {}", first + i, style.bold(&hit.title))?;
@@ -103,6 +119,13 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
             |d| d.format("%Y-%m-%d").to_string(),
         );
         writeln!(out, "   {}", style.dim(&format!("{date} · {}", hit.path)))?;
+        if !copies_of(i).is_empty() {
+            writeln!(
+                out,
+                "   {}",
+                style.dim(&format!("+{} similar", copies_of(i).len()))
+            )?;
+        }
         if !hit.snippet.text.is_empty() {
             writeln!(
                 out,

@@ -83,7 +83,9 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
 /// that merely contains a date is not a date line.
 pub fn date_line(line: &str) -> Option<(DateLabel, DateTime<Utc>)> {
     let line = line.trim();
-    if line.is_empty() || line.len() > 120 {
+    // Every date form has a digit: most lines of prose are refused here,
+    // before any regex runs (this is called on every line of every page).
+    if line.is_empty() || line.len() > 120 || !line.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
     let (label, rest) = match LABEL.captures(line) {
