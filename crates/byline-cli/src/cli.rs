@@ -298,6 +298,7 @@ pub struct SearchArgs {
     pub recent: bool,
 
     /// Show every copy of a story; by default copies collapse into their earliest (`+N similar`).
+    /// (--count always counts every copy.)
     #[arg(long)]
     pub all: bool,
 }

@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+#[path = "cli/duplicates.rs"]
+mod duplicates;
 #[path = "cli/entities.rs"]
 mod entities;
 #[path = "cli/timeline.rs"]
@@ -246,7 +248,7 @@ fn killing_an_index_run_loses_and_duplicates_nothing() {
     assert!(run().wait().unwrap().success());
     let count = stdout_of(byline(&index).args(["search", "--count"]));
     assert_eq!(count.trim(), "19043");
-    let ids = stdout_of(byline(&index).args(["search", "--json", "--limit", "20000"]));
+    let ids = stdout_of(byline(&index).args(["search", "--json", "--all", "--limit", "20000"]));
     let unique: std::collections::HashSet<String> = ids
         .lines()
         .map(|l| {

@@ -250,7 +250,10 @@ impl DuplicateGroups {
             groups.push(named.into_iter().map(|(_, _, id)| id).collect::<Vec<_>>());
         }
         groups.sort_by(|a: &Vec<String>, b| b.len().cmp(&a.len()).then_with(|| a[0].cmp(&b[0])));
-        tracing::debug!(?joined, "near pairs joined, by distance (a pair sharing several bands counts more than once)");
+        tracing::debug!(
+            ?joined,
+            "near pairs joined, by distance (a pair sharing several bands counts more than once)"
+        );
         tracing::info!(
             articles = prints.len(),
             groups = groups.len(),
@@ -386,7 +389,9 @@ mod tests {
         );
         assert_eq!(
             body_hash(&normalize_body(ARTICLE)),
-            body_hash(&normalize_body(&ARTICLE.to_uppercase().replace(' ', "  \n")))
+            body_hash(&normalize_body(
+                &ARTICLE.to_uppercase().replace(' ', "  \n")
+            ))
         );
     }
 
@@ -407,7 +412,8 @@ mod tests {
 
     #[test]
     fn a_syndicated_copy_with_a_boilerplate_line_is_near() {
-        let syndicated = format!("{ARTICLE}\n\n(Reporting by Arshad Mohammed; Editing by Tom Brown)");
+        let syndicated =
+            format!("{ARTICLE}\n\n(Reporting by Arshad Mohammed; Editing by Tom Brown)");
         let d = distance(ARTICLE, &syndicated);
         assert!(d <= NEAR_DUPLICATE_DISTANCE, "distance {d}");
     }
@@ -427,7 +433,10 @@ mod tests {
     #[test]
     fn short_bodies_get_no_fingerprint() {
         assert_eq!(body_hash(&normalize_body("Photo: AFP")), 0);
-        assert_eq!(simhash(&normalize_body("Too short to tell copies apart.")), 0);
+        assert_eq!(
+            simhash(&normalize_body("Too short to tell copies apart.")),
+            0
+        );
         assert!(!near_duplicates(0, 0));
     }
 }

@@ -970,10 +970,20 @@ fn copies_are_grouped_and_the_grouping_saved_for_the_commit() {
     let folder = tmp.path().join("articles");
     copies_folder(&folder);
     let dir = tmp.path().join("index");
-    index_paths(&dir, &[folder.clone()], &IndexOptions::default(), None, &NoProgress).unwrap();
+    index_paths(
+        &dir,
+        &[folder.clone()],
+        &IndexOptions::default(),
+        None,
+        &NoProgress,
+    )
+    .unwrap();
     let store = ArticleIndex::open(&dir).unwrap();
     let saved = DuplicateGroups::load(&dir).expect("duplicates.json written");
-    assert_eq!(saved.commit_opstamp, store.index.load_metas().unwrap().opstamp);
+    assert_eq!(
+        saved.commit_opstamp,
+        store.index.load_metas().unwrap().opstamp
+    );
     assert_eq!(saved.groups.len(), 1, "{:?}", saved.groups);
     let group = &saved.groups[0];
     assert_eq!(group.len(), 3);
@@ -1025,9 +1035,8 @@ fn reuters_exact_copies_are_grouped_quickly() {
     let saved = DuplicateGroups::load(tmp.path()).unwrap();
     // Reuters-21578 repeats stories: 448 groups at the time of writing.
     assert!(saved.groups.len() > 300, "{} groups", saved.groups.len());
-    let id = |n: &str| {
-        byline_indexer::article_id(&byline_indexer::source_key(&articles.join(n)), None)
-    };
+    let id =
+        |n: &str| byline_indexer::article_id(&byline_indexer::source_key(&articles.join(n)), None);
     // Three wires of one story (LLOYDS BANK MATCHES BASE RATE CUT TO 10.5 PCT).
     let lloyds = saved
         .groups

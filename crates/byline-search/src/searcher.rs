@@ -68,7 +68,8 @@ pub struct SearchRequest {
     /// Show every copy of a story. By default each group of copies (see
     /// `byline_indexer::duplicates`) is collapsed to one hit: its
     /// representative (the earliest copy) when that matches, else the
-    /// earliest matching copy; the others are left out of hits and totals.
+    /// earliest matching copy; the others are left out of the hits and of
+    /// [`SearchResults::collapsed_total`] (never of `total` or counts).
     pub all: bool,
 }
 
@@ -127,13 +128,13 @@ pub struct Hit {
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResults {
-    /// Exact number of matching articles; when copies are collapsed (the
-    /// default), each group of copies counts once, so this is the number
-    /// of hits paging can reach.
+    /// Exact number of matching articles, every copy of a story counted
+    /// (as [`ArticleSearcher::count`], facets and timelines count).
     pub total: u64,
-    /// Exact number of matching articles with every copy counted (equal to
-    /// `total` with [`SearchRequest::all`]).
-    pub total_all: u64,
+    /// Exact number of hits paging can reach: the matching articles with
+    /// each group of copies counted once (equal to `total` with
+    /// [`SearchRequest::all`] or when no match has copies).
+    pub collapsed_total: u64,
     /// The requested page of hits.
     pub hits: Vec<Hit>,
     /// For each hit, in the same order, the ids of the other copies of it
@@ -245,11 +246,10 @@ impl ArticleSearcher {
         })
     }
 
-    /// Exact number of articles matching a request (groups of copies
-    /// counted once unless [`SearchRequest::all`]).
+    /// Exact number of articles matching a request, every copy of a story
+    /// counted (as timelines and facets count), as [`SearchResults::total`].
     pub fn count(&self, request: &SearchRequest) -> Result<u64, SearchError> {
         let query = self.build_query(request)?;
-        let (query, _) = self.collapse(query, request.all)?;
         Ok(self.reader.searcher().search(&*query, &Count)? as u64)
     }
 
@@ -265,9 +265,8 @@ impl ArticleSearcher {
     fn copies(&self) -> Result<&Copies, &String> {
         self.copies
             .get_or_init(|| {
-                let groups =
-                    DuplicateGroups::load_or_compute(&self.store, &self.reader.searcher())
-                        .map_err(|e| e.to_string())?;
+                let groups = DuplicateGroups::load_or_compute(&self.store, &self.reader.searcher())
+                    .map_err(|e| e.to_string())?;
                 let mut group_of = HashMap::new();
                 for (i, group) in groups.groups.iter().enumerate() {
                     for id in group {
@@ -287,7 +286,7 @@ impl ArticleSearcher {
         &self,
         query: Box<dyn Query>,
         all: bool,
-    ) -> Result<(Box<dyn Query>, HashMap<String, Vec<String>>), SearchError> {
+    ) -> Result<(Box<dyn Query>, CopiesOf), SearchError> {
         if all {
             return Ok((query, HashMap::new()));
         }
@@ -429,7 +428,7 @@ impl ArticleSearcher {
             });
             hits.push(self.hit(&doc, score, snippet.unwrap_or_default()));
         }
-        let total_all = if others.is_empty() {
+        let every_copy = if others.is_empty() {
             total as u64
         } else {
             searcher.search(&*full_query, &Count)? as u64
@@ -439,8 +438,8 @@ impl ArticleSearcher {
             .map(|h| others.get(&h.id).cloned().unwrap_or_default())
             .collect();
         Ok(SearchResults {
-            total: total as u64,
-            total_all,
+            total: every_copy,
+            collapsed_total: total as u64,
             hits,
             duplicates,
         })
@@ -568,6 +567,9 @@ impl ArticleSearcher {
             .collect())
     }
 }
+
+/// For each shown copy's id, the ids of the other copies collapsed into it.
+type CopiesOf = HashMap<String, Vec<String>>;
 
 /// Groups of copies, with each grouped id's group.
 #[derive(Debug)]

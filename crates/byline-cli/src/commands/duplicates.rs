@@ -41,9 +41,15 @@ pub fn run(index_dir: &Path, args: DuplicatesArgs, style: &Style) -> Result<()> 
         let header = match groups.groups.len() {
             0 => "No copies found.".to_string(),
             n => format!(
-                "{} groups of copies ({} articles are copies of an earlier one); showing {shown}.",
+                "{} {} of copies ({} {} of an earlier one); showing {shown}.",
                 thousands(n as u64),
-                thousands(groups.hidden_count() as u64)
+                if n == 1 { "group" } else { "groups" },
+                thousands(groups.hidden_count() as u64),
+                if groups.hidden_count() == 1 {
+                    "article is a copy"
+                } else {
+                    "articles are copies"
+                }
             ),
         };
         writeln!(out, "{}", style.dim(&header))?;
@@ -81,7 +87,11 @@ pub fn run(index_dir: &Path, args: DuplicatesArgs, style: &Style) -> Result<()> 
                     style.bold(&article.title),
                     style.dim(&format!("({} copies)", group.len()))
                 )?;
-                writeln!(out, "   {}", style.dim(&format!("{date} · {}", article.path)))?;
+                writeln!(
+                    out,
+                    "   {}",
+                    style.dim(&format!("{date} · {}", article.path))
+                )?;
             } else {
                 writeln!(
                     out,

@@ -50,8 +50,8 @@ pub fn run(args: ExtractArgs, style: &Style) -> Result<()> {
             args.file.display()
         );
     }
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let parsed = parse_bytes(&bytes, kind, &fields)
         .map_err(|reason| anyhow::anyhow!("{}: {reason}", args.file.display()))?;
     let stdout = std::io::stdout();
@@ -95,7 +95,11 @@ pub fn run(args: ExtractArgs, style: &Style) -> Result<()> {
             writeln!(
                 out,
                 "{}",
-                style.dim(&format!("Article {} of {}{record}", i + 1, parsed.articles.len()))
+                style.dim(&format!(
+                    "Article {} of {}{record}",
+                    i + 1,
+                    parsed.articles.len()
+                ))
             )?;
         }
         writeln!(out, "{}", style.bold(&article.title))?;

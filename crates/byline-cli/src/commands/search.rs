@@ -89,7 +89,7 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
 
     let shown = results.hits.len();
     let first = args.offset + 1;
-    let header = match (results.total, shown) {
+    let header = match (results.collapsed_total, shown) {
         (0, _) => "No articles match.".to_string(),
         (total, 0) => format!(
             "{} articles match; none past --offset {}.",
@@ -104,10 +104,10 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
         ),
     };
     writeln!(out, "{}", style.dim(&header))?;
-    if results.total_all > results.total {
+    if results.total > results.collapsed_total {
         let note = format!(
             "Copies of the same story are shown once ({} articles with copies; --all shows every copy).",
-            thousands(results.total_all)
+            thousands(results.total)
         );
         writeln!(out, "{}", style.dim(&note))?;
     }

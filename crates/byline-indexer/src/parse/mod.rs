@@ -10,6 +10,8 @@ mod decode;
 mod gzip;
 mod html;
 mod json;
+#[cfg(test)]
+mod proptests;
 mod text;
 mod warc;
 
