@@ -972,7 +972,7 @@ fn copies_are_grouped_and_the_grouping_saved_for_the_commit() {
     let dir = tmp.path().join("index");
     index_paths(
         &dir,
-        &[folder.clone()],
+        std::slice::from_ref(&folder),
         &IndexOptions::default(),
         None,
         &NoProgress,
@@ -1025,7 +1025,7 @@ fn reuters_exact_copies_are_grouped_quickly() {
     let articles = shared("corpora/reuters21578/articles");
     index_paths(
         tmp.path(),
-        &[articles.clone()],
+        std::slice::from_ref(&articles),
         &IndexOptions::default(),
         None,
         &NoProgress,
