@@ -5,7 +5,9 @@
 #    articles/s, peak RSS, index size on disk; with and without entity
 #    extraction when `byline index` has --no-entities;
 # 2. warm query latency over the 200 shared queries (benches' query-latency);
-# 3. per-invocation `byline search "oil prices"` latency (hyperfine, or a loop).
+# 3. per-invocation `byline search "oil prices"` latency (hyperfine, or a loop);
+# 4. re-indexing the unchanged folder (incremental run) against the first run;
+# 5. the known-item ranking evaluation (benches' known-item), plain BM25 and byline.
 #
 # Results go to target/bench/ (summary.txt, query-latency-*.json and .txt).
 # Environment: INDEX_RUNS (3), QUERY_RUNS (5), SEARCH_RUNS (20), CI (if set,
@@ -47,6 +49,7 @@ note "$(rustc --version); load average at start: $(cut -d' ' -f1-3 /proc/loadavg
 
 echo "== building (release)"
 cargo build --release --quiet -p byline-cli -p byline-bench
+known_item=target/release/known-item
 
 # Indexes $articles into $1 (fresh) with extra `byline index` options $2...;
 # prints "<wall seconds> <peak RSS KiB or n/a> <articles>".
@@ -128,7 +131,24 @@ for variant in "${variants[@]}"; do
         how="loop of $search_runs runs"
     fi
     note "[$variant] byline search \"oil prices\" (process start + index open + search): median $search_ms ms ($how)"
+
+    echo "== re-indexing the unchanged folder ($variant), $index_runs runs"
+    : >"$tmp/reruns"
+    for run in $(seq "$index_runs"); do
+        start=$(date +%s%N)
+        "$byline" --color never --index "$dir" index "$articles" --quiet "${options[@]}" >"$tmp/rerun.log"
+        echo "$(( ($(date +%s%N) - start) / 1000000 ))" >>"$tmp/reruns"
+    done
+    rerun_ms=$(median <"$tmp/reruns")
+    note "[$variant] unchanged re-index: median $rerun_ms ms of $index_runs runs" \
+        "($(awk -v f="$wall" -v r="$rerun_ms" 'BEGIN { printf "%.0f", f * 1000 / r }')x faster than the first run);" \
+        "$(grep -o 'files: .*' "$tmp/rerun.log")"
 done
+
+echo "== known-item evaluation (${variants[0]} index)"
+"$known_item" --index "$tmp/index-${variants[0]}" --articles "$articles" --json "$out/known-item.json" \
+    | tee "$out/known-item.txt"
+cat "$out/known-item.txt" >>"$summary"
 
 echo
 echo "== summary (also in $summary)"
