@@ -49,12 +49,14 @@ pub fn run(index_dir: &Path, args: ShowArgs, style: &Style) -> Result<()> {
                 writeln!(out)?;
                 entities = true;
             }
-            writeln!(
-                out,
-                "{} {}",
-                style.bold(&format!("{label}:")),
-                values.join(" · ")
-            )?;
+            // Wrapped like the body; continuation lines indented under the label.
+            let text = format!("{label}: {}", values.join(" · "));
+            for (i, line) in wrap(&text, 80).iter().enumerate() {
+                match (i, line.strip_prefix(&format!("{label}:"))) {
+                    (0, Some(rest)) => writeln!(out, "{}{rest}", style.bold(&format!("{label}:")))?,
+                    _ => writeln!(out, "  {line}")?,
+                }
+            }
         }
     }
     for paragraph in paragraphs(&article.body) {

@@ -5,38 +5,11 @@
 //! does not depend on that file's helpers.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// `byline` run from the repository root with its own index.
-fn byline(index: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("byline").unwrap();
-    cmd.current_dir(repo_root())
-        .env_remove("BYLINE_INDEX")
-        .env("NO_COLOR", "1")
-        .arg("--index")
-        .arg(index);
-    cmd
-}
-
-fn stdout_of(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use super::{byline, repo_root, stdout_of};
 
 fn json_lines(text: &str) -> Vec<serde_json::Value> {
     text.lines()

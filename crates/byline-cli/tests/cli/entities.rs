@@ -4,53 +4,9 @@
 //! Included from `tests/cli.rs` as `mod entities;`; self-contained so it
 //! does not depend on that file's helpers.
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
-
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// `byline` run from the repository root with its own index.
-fn byline(index: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("byline").unwrap();
-    cmd.current_dir(repo_root())
-        .env_remove("BYLINE_INDEX")
-        .env("NO_COLOR", "1")
-        .arg("--index")
-        .arg(index);
-    cmd
-}
-
-/// The bundled corpus, indexed (with entities, the default) once.
-fn corpus_index() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        byline(dir.path())
-            .args(["index", "--quiet", "corpus"])
-            .assert()
-            .success();
-        dir
-    })
-    .path()
-}
-
-fn stdout_of(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use super::{byline, corpus_index, repo_root, stdout_of};
 
 const SEED: &str = "corpus/000_a246f93a30b869c3.txt";
 

@@ -6,53 +6,12 @@
 //! does not depend on that file's helpers.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// `byline` run from the repository root with its own index.
-fn byline(index: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("byline").unwrap();
-    cmd.current_dir(repo_root())
-        .env_remove("BYLINE_INDEX")
-        .env("NO_COLOR", "1")
-        .arg("--index")
-        .arg(index);
-    cmd
-}
-
-fn stdout_of(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// The bundled corpus, indexed without entities once.
-fn corpus_index() -> &'static Path {
-    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        byline(dir.path())
-            .args(["index", "--quiet", "--no-entities", "corpus"])
-            .assert()
-            .success();
-        dir
-    })
-    .path()
-}
+use super::{byline, corpus_index, repo_root, stdout_of};
 
 const REUTERS_JSONL: &str = "../shared/corpora/reuters21578/reuters.jsonl";
 
