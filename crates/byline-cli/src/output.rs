@@ -1,7 +1,10 @@
 //! Terminal formatting: colour only on a terminal, numbers people can read, bar charts.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::ops::Range;
+
+use byline_search::Hit;
+use serde::Serialize;
 
 use crate::cli::ColorChoice;
 
@@ -63,6 +66,59 @@ impl Style {
         out.push_str(&text[at..]);
         out
     }
+}
+
+/// One JSON line per hit: the stable shape scripts rely on.
+#[derive(Serialize)]
+struct JsonHit<'a> {
+    id: &'a str,
+    path: &'a str,
+    title: &'a str,
+    published: Option<String>,
+    score: f32,
+    snippet: &'a str,
+    highlights: Vec<[usize; 2]>,
+    people: &'a [String],
+    places: &'a [String],
+    orgs: &'a [String],
+    /// Other copies collapsed into this hit (0 with `--all`); search only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    similar: Option<usize>,
+    /// Their ids; search only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duplicates: Option<&'a [String]>,
+}
+
+/// Writes a hit as one JSON line; `copies` (the ids collapsed into it) is
+/// given by `search`, which collapses copies, and `None` elsewhere.
+pub fn write_json_hit(
+    out: &mut impl Write,
+    hit: &Hit,
+    copies: Option<&[String]>,
+) -> std::io::Result<()> {
+    let line = JsonHit {
+        id: &hit.id,
+        path: &hit.path,
+        title: &hit.title,
+        published: hit
+            .published
+            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        score: hit.score,
+        snippet: &hit.snippet.text,
+        highlights: hit
+            .snippet
+            .highlights
+            .iter()
+            .map(|r| [r.start, r.end])
+            .collect(),
+        people: &hit.people,
+        places: &hit.places,
+        orgs: &hit.orgs,
+        similar: copies.map(<[String]>::len),
+        duplicates: copies,
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    writeln!(out)
 }
 
 /// `12345` → `12,345`.

@@ -163,6 +163,14 @@ pub fn index_paths(
     let failure: Mutex<Option<tantivy::TantivyError>> = Mutex::new(None);
     let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::with_capacity(files.len()));
 
+    // A file that gives no article: named in the summary, counted as done.
+    let skip = |path: &Path, reason: SkipReason| {
+        skipped
+            .lock()
+            .expect("lock")
+            .push((path.to_path_buf(), reason));
+        progress.file_done(0);
+    };
     let index_file = |writer: &IndexWriter, file: &Candidate| {
         let source = &file.source;
         let previous = known.get(source).copied();
@@ -170,12 +178,7 @@ pub fn index_paths(
         let state = match FileState::of(&file.path) {
             Ok(state) => state,
             Err(reason) => {
-                skipped
-                    .lock()
-                    .expect("lock")
-                    .push((file.path.clone(), reason));
-                progress.file_done(0);
-                return;
+                return skip(&file.path, reason);
             }
         };
         if previous.is_some_and(|p| p.size == state.size && p.mtime == state.mtime) {
@@ -186,12 +189,7 @@ pub fn index_paths(
         let bytes = match read_file(&file.path, state.size) {
             Ok(bytes) => bytes,
             Err(reason) => {
-                skipped
-                    .lock()
-                    .expect("lock")
-                    .push((file.path.clone(), reason));
-                progress.file_done(0);
-                return;
+                return skip(&file.path, reason);
             }
         };
         let state = FileState {
@@ -217,12 +215,7 @@ pub fn index_paths(
             Ok(parsed) => parsed,
             Err(reason) => {
                 tracing::debug!(path = %file.path.display(), %reason, "skipped");
-                skipped
-                    .lock()
-                    .expect("lock")
-                    .push((file.path.clone(), reason));
-                progress.file_done(0);
-                return;
+                return skip(&file.path, reason);
             }
         };
         let count = parsed.articles.len() as u64;

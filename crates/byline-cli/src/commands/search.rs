@@ -5,29 +5,9 @@ use std::path::Path;
 
 use anyhow::Result;
 use byline_search::{ArticleSearcher, EntityFacets, FacetCount, SearchRequest, SortOrder};
-use serde::Serialize;
 
 use crate::cli::{Filters, SearchArgs, Sort};
-use crate::output::{thousands, Style};
-
-/// One JSON line per hit: the stable shape scripts rely on.
-#[derive(Serialize)]
-struct JsonHit<'a> {
-    id: &'a str,
-    path: &'a str,
-    title: &'a str,
-    published: Option<String>,
-    score: f32,
-    snippet: &'a str,
-    highlights: Vec<[usize; 2]>,
-    people: &'a [String],
-    places: &'a [String],
-    orgs: &'a [String],
-    /// Other copies collapsed into this hit (0 with `--all`).
-    similar: usize,
-    /// Their ids.
-    duplicates: &'a [String],
-}
+use crate::output::{thousands, write_json_hit, Style};
 
 pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
     let searcher = ArticleSearcher::open(index_dir)?;
@@ -54,29 +34,7 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
     let copies_of = |i: usize| results.duplicates.get(i).unwrap_or(&no_copies);
     if args.json {
         for (i, hit) in results.hits.iter().enumerate() {
-            let line = JsonHit {
-                id: &hit.id,
-                path: &hit.path,
-                title: &hit.title,
-                published: hit
-                    .published
-                    .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                score: hit.score,
-                snippet: &hit.snippet.text,
-                highlights: hit
-                    .snippet
-                    .highlights
-                    .iter()
-                    .map(|r| [r.start, r.end])
-                    .collect(),
-                people: &hit.people,
-                places: &hit.places,
-                orgs: &hit.orgs,
-                similar: copies_of(i).len(),
-                duplicates: copies_of(i),
-            };
-            serde_json::to_writer(&mut out, &line)?;
-            writeln!(out)?;
+            write_json_hit(&mut out, hit, Some(copies_of(i)))?;
         }
         return Ok(out.flush()?);
     }

@@ -5,27 +5,12 @@ use std::path::Path;
 
 use anyhow::Result;
 use byline_search::ArticleSearcher;
-use serde::Serialize;
 
 use crate::cli::SimilarArgs;
 use crate::commands::show::find;
-use crate::output::Style;
+use crate::output::{write_json_hit, Style};
 
 /// One JSON line per similar article, in the shape of `byline search --json`.
-#[derive(Serialize)]
-struct JsonHit<'a> {
-    id: &'a str,
-    path: &'a str,
-    title: &'a str,
-    published: Option<String>,
-    score: f32,
-    snippet: &'a str,
-    highlights: Vec<[usize; 2]>,
-    people: &'a [String],
-    places: &'a [String],
-    orgs: &'a [String],
-}
-
 pub fn run(index_dir: &Path, args: SimilarArgs, style: &Style) -> Result<()> {
     let searcher = ArticleSearcher::open(index_dir)?;
     let seed = find(&searcher, &args.article)?;
@@ -33,27 +18,7 @@ pub fn run(index_dir: &Path, args: SimilarArgs, style: &Style) -> Result<()> {
     let mut out = BufWriter::new(std::io::stdout().lock());
     if args.json {
         for hit in &hits {
-            let line = JsonHit {
-                id: &hit.id,
-                path: &hit.path,
-                title: &hit.title,
-                published: hit
-                    .published
-                    .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                score: hit.score,
-                snippet: &hit.snippet.text,
-                highlights: hit
-                    .snippet
-                    .highlights
-                    .iter()
-                    .map(|r| [r.start, r.end])
-                    .collect(),
-                people: &hit.people,
-                places: &hit.places,
-                orgs: &hit.orgs,
-            };
-            serde_json::to_writer(&mut out, &line)?;
-            writeln!(out)?;
+            write_json_hit(&mut out, hit, None)?;
         }
         return Ok(out.flush()?);
     }
