@@ -3,7 +3,10 @@
 //! printing them as a plain-text table.
 //!
 //! The programs themselves live in `src/bin/`; `benches/run.sh` runs them
-//! together with the indexing and command-line measurements.
+//! together with the indexing and command-line measurements. [`scale`]
+//! generates the synthetic scale corpora (`gen-corpus`).
+
+pub mod scale;
 
 use std::collections::HashMap;
 

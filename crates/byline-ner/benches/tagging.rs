@@ -1,9 +1,11 @@
 //! Tagging throughput in tokens per second: raw articles (tokenisation
-//! included) and the CoNLL-2003 development set (tokens as given).
+//! included) and the CoNLL-2003 development set (tokens as given); and
+//! tokenising alone, over the same raw articles.
 //!
-//! `cargo bench -p byline-ner --bench tagging`
+//! `cargo bench -p byline-ner --bench tagging` (skipped without `../shared`)
 
 use std::hint::black_box;
+use std::time::Duration;
 
 use byline_ner::{tokenize, NerTagger};
 use criterion::{Criterion, Throughput};
@@ -50,6 +52,22 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
+    let mut group = c.benchmark_group("tokenize");
+    group.warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    group.throughput(Throughput::Elements(token_count(&seed)));
+    group.bench_function("seed_article", |b| b.iter(|| tokenize(black_box(&seed))));
+    group.throughput(Throughput::Elements(tokens));
+    group.bench_function("reuters_500_articles", |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .map(|a| tokenize(black_box(a)).len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+
     let dev = std::fs::read_to_string(format!("{SHARED}/ner/conll2003/dev.txt")).expect("dev set");
     let report = tagger.evaluate(&dev);
     let mut group = c.benchmark_group("evaluate");
@@ -61,6 +79,10 @@ fn bench(c: &mut Criterion) {
 
 fn main() {
     let mut c = Criterion::default().configure_from_args();
+    if !std::path::Path::new(SHARED).is_dir() {
+        eprintln!("tagging: {SHARED} not found; skipping the tagging benchmarks");
+        return;
+    }
     bench(&mut c);
     c.final_summary();
 }

@@ -5,7 +5,7 @@
 //! organisations or when the article gives both ("the United Nations
 //! (UN)", or "UN" and "United Nations" both appear).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::LazyLock;
 
 use crate::normalize::{clean_mention, fold, is_shouting, strip_hyphen_suffix, title_case};

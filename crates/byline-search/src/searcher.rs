@@ -4,20 +4,24 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use byline_indexer::{ArticleIndex, ArticleSchema, DuplicateGroups};
 use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::AggregationCollector;
-use tantivy::collector::{Count, DocSetCollector, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
+use tantivy::index::SegmentId;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, TermSetQuery,
 };
-use tantivy::schema::{OwnedValue, Value};
+use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{DocAddress, IndexReader, Order, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, DocId, DocSet, IndexReader, Order, ReloadPolicy, Score, Searcher, SegmentOrdinal,
+    SegmentReader, TantivyDocument, Term, TERMINATED,
+};
 
 use crate::compile::{date_range, parse_period, QueryCompiler, Ranking};
 use crate::error::SearchError;
@@ -273,7 +277,13 @@ impl ArticleSearcher {
                         group_of.insert(id.clone(), i);
                     }
                 }
-                Ok(Copies { groups, group_of })
+                let members = member_docs(&self.reader.searcher(), self.store.fields.id, &groups)
+                    .map_err(|e| e.to_string())?;
+                Ok(Copies {
+                    groups,
+                    group_of,
+                    members,
+                })
             })
             .as_ref()
     }
@@ -299,30 +309,25 @@ impl ArticleSearcher {
             }
         };
         let id_field = self.store.fields.id;
-        let grouped = TermSetQuery::new(
-            copies
-                .group_of
-                .keys()
-                .map(|id| Term::from_field_text(id_field, id)),
-        );
         let searcher = self.reader.searcher();
-        let matching_grouped = searcher.search(
-            &BooleanQuery::new(vec![
-                (Occur::Must, query.box_clone()),
-                (Occur::Must, Box::new(grouped)),
-            ]),
-            &DocSetCollector,
+        // (group, position) of every matching grouped copy: one pass over the
+        // matching documents without scoring, checked against a per-segment
+        // map built once, so no stored document is read here.
+        let matching_members = searcher.search(
+            &*query,
+            &GroupedCopies {
+                members: &copies.members,
+            },
         )?;
-        let mut matching = HashSet::with_capacity(matching_grouped.len());
-        for address in matching_grouped {
-            let doc: TantivyDocument = searcher.doc(address)?;
-            matching.insert(first_str(&doc, id_field));
-        }
+        let matching: HashSet<&String> = matching_members
+            .iter()
+            .map(|&(group, pos)| &copies.groups.groups[group as usize][pos as usize])
+            .collect();
         let mut hidden = Vec::new();
         let mut others = HashMap::new();
         let mut seen_groups = HashSet::new();
         for id in &matching {
-            let group = copies.group_of[id];
+            let group = copies.group_of[*id];
             if !seen_groups.insert(group) {
                 continue;
             }
@@ -330,12 +335,12 @@ impl ArticleSearcher {
             // Members are in representative order: the first that matches is shown.
             let shown = members
                 .iter()
-                .find(|m| matching.contains(*m))
+                .find(|m| matching.contains(m))
                 .expect("one matches");
             hidden.extend(
                 members
                     .iter()
-                    .filter(|m| *m != shown && matching.contains(*m))
+                    .filter(|m| *m != shown && matching.contains(m))
                     .map(|m| Term::from_field_text(id_field, m)),
             );
             others.insert(
@@ -576,6 +581,94 @@ type CopiesOf = HashMap<String, Vec<String>>;
 pub(crate) struct Copies {
     groups: DuplicateGroups,
     group_of: HashMap<String, usize>,
+    /// Per segment: each grouped document's (group, position in group).
+    members: HashMap<SegmentId, Arc<SegmentMembers>>,
+}
+
+/// A segment's grouped documents: doc id → (group, position in the group).
+type SegmentMembers = HashMap<DocId, (u32, u32)>;
+
+/// Where each grouped id lives, segment by segment (looked up once through
+/// the id field's postings, so searches never read stored ids to collapse).
+fn member_docs(
+    searcher: &Searcher,
+    id_field: Field,
+    groups: &DuplicateGroups,
+) -> tantivy::Result<HashMap<SegmentId, Arc<SegmentMembers>>> {
+    let mut by_segment = HashMap::new();
+    for reader in searcher.segment_readers() {
+        let inverted = reader.inverted_index(id_field)?;
+        let mut members = SegmentMembers::new();
+        for (g, group) in groups.groups.iter().enumerate() {
+            for (p, id) in group.iter().enumerate() {
+                let term = Term::from_field_text(id_field, id);
+                let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)?
+                else {
+                    continue;
+                };
+                let mut doc = postings.doc();
+                while doc != TERMINATED {
+                    if reader
+                        .alive_bitset()
+                        .is_none_or(|alive| alive.is_alive(doc))
+                    {
+                        members.insert(doc, (g as u32, p as u32));
+                    }
+                    doc = postings.advance();
+                }
+            }
+        }
+        by_segment.insert(reader.segment_id(), Arc::new(members));
+    }
+    Ok(by_segment)
+}
+
+/// Collects the (group, position) of every matching grouped document.
+struct GroupedCopies<'a> {
+    members: &'a HashMap<SegmentId, Arc<SegmentMembers>>,
+}
+
+struct GroupedCopiesInSegment {
+    members: Option<Arc<SegmentMembers>>,
+    found: Vec<(u32, u32)>,
+}
+
+impl Collector for GroupedCopies<'_> {
+    type Fruit = Vec<(u32, u32)>;
+    type Child = GroupedCopiesInSegment;
+
+    fn for_segment(
+        &self,
+        _segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<GroupedCopiesInSegment> {
+        Ok(GroupedCopiesInSegment {
+            members: self.members.get(&segment.segment_id()).cloned(),
+            found: Vec::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<(u32, u32)>>) -> tantivy::Result<Vec<(u32, u32)>> {
+        Ok(fruits.concat())
+    }
+}
+
+impl SegmentCollector for GroupedCopiesInSegment {
+    type Fruit = Vec<(u32, u32)>;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        if let Some(member) = self.members.as_ref().and_then(|m| m.get(&doc)) {
+            self.found.push(*member);
+        }
+    }
+
+    fn harvest(self) -> Vec<(u32, u32)> {
+        self.found
+    }
 }
 
 /// The first and last publication date of a set of articles.

@@ -83,9 +83,10 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
 /// that merely contains a date is not a date line.
 pub fn date_line(line: &str) -> Option<(DateLabel, DateTime<Utc>)> {
     let line = line.trim();
-    // Every date form has a digit: most lines of prose are refused here,
-    // before any regex runs (this is called on every line of every page).
-    if line.is_empty() || line.len() > 120 || !line.bytes().any(|b| b.is_ascii_digit()) {
+    // Every date form has a four-digit year: most lines, figures in news
+    // prose included, are refused here before any regex runs (this is
+    // called on every line of every page).
+    if line.is_empty() || line.len() > 120 || !has_four_digits(line) {
         return None;
     }
     let (label, rest) = match LABEL.captures(line) {
@@ -116,6 +117,18 @@ pub fn date_line(line: &str) -> Option<(DateLabel, DateTime<Utc>)> {
         }
     }
     None
+}
+
+/// Whether `line` holds four ASCII digits in a row (a year can stand there).
+fn has_four_digits(line: &str) -> bool {
+    let mut run = 0;
+    for b in line.bytes() {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        if run == 4 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Finds a date inside a byline such as `By Jane Doe | August 27, 2016`.
@@ -212,6 +225,15 @@ mod tests {
         parse_date(s)
             .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn lines_without_a_year_are_refused_before_any_pattern() {
+        assert!(has_four_digits("Sat, 27/08/2016 - 02:17"));
+        assert!(!has_four_digits("155,221 bags of 60 kilos, 5.93 mln"));
+        assert!(!has_four_digits("12/08/16"));
+        assert_eq!(date_line("Updated 12/08/16"), None);
+        assert!(date_line("Last update: Sat, 27/08/2016 - 02:17").is_some());
     }
 
     #[test]
