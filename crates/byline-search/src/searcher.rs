@@ -19,8 +19,8 @@ use tantivy::query::{
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    DocAddress, DocId, DocSet, IndexReader, Order, ReloadPolicy, Score, Searcher, SegmentOrdinal,
-    SegmentReader, TantivyDocument, Term, TERMINATED,
+    BitSet, DocAddress, DocId, DocSet, IndexReader, Order, ReloadPolicy, Score, Searcher,
+    SegmentOrdinal, SegmentReader, TantivyDocument, Term, TERMINATED,
 };
 
 use crate::compile::{date_range, parse_period, QueryCompiler, Ranking};
@@ -271,122 +271,71 @@ impl ArticleSearcher {
             .get_or_init(|| {
                 let groups = DuplicateGroups::load_or_compute(&self.store, &self.reader.searcher())
                     .map_err(|e| e.to_string())?;
-                let mut group_of = HashMap::new();
-                for (i, group) in groups.groups.iter().enumerate() {
-                    for id in group {
-                        group_of.insert(id.clone(), i);
-                    }
-                }
                 let members = member_docs(&self.reader.searcher(), self.store.fields.id, &groups)
                     .map_err(|e| e.to_string())?;
+                let member_count = members.values().map(|m| m.place.len()).sum();
                 Ok(Copies {
                     groups,
-                    group_of,
                     members,
+                    member_count,
                 })
             })
             .as_ref()
     }
 
-    /// With copies collapsed: the query with the hidden copies excluded, and
-    /// for each shown copy the ids of the others in its group. Which copy
-    /// is shown depends only on the matching set, never on the page, so
-    /// totals are exact and paging stable.
-    fn collapse(
-        &self,
-        query: Box<dyn Query>,
-        all: bool,
-    ) -> Result<(Box<dyn Query>, CopiesOf), SearchError> {
+    /// The groups of copies to collapse for a request: `None` with `--all`,
+    /// or when the index has none (or they cannot be read: logged).
+    fn copies_to_collapse(&self, all: bool) -> Option<&Copies> {
         if all {
-            return Ok((query, HashMap::new()));
+            return None;
         }
-        let copies = match self.copies() {
-            Ok(copies) if !copies.groups.groups.is_empty() => copies,
-            Ok(_) => return Ok((query, HashMap::new())),
+        match self.copies() {
+            Ok(copies) if !copies.groups.groups.is_empty() => Some(copies),
+            Ok(_) => None,
             Err(e) => {
                 tracing::warn!(error = %e, "duplicate groups unavailable; not collapsing");
-                return Ok((query, HashMap::new()));
+                None
             }
-        };
-        let id_field = self.store.fields.id;
-        let searcher = self.reader.searcher();
-        // (group, position) of every matching grouped copy: one pass over the
-        // matching documents without scoring, checked against a per-segment
-        // map built once, so no stored document is read here.
-        let matching_members = searcher.search(
-            &*query,
-            &GroupedCopies {
-                members: &copies.members,
-            },
-        )?;
-        let matching: HashSet<&String> = matching_members
-            .iter()
-            .map(|&(group, pos)| &copies.groups.groups[group as usize][pos as usize])
-            .collect();
-        let mut hidden = Vec::new();
-        let mut others = HashMap::new();
-        let mut seen_groups = HashSet::new();
-        for id in &matching {
-            let group = copies.group_of[*id];
-            if !seen_groups.insert(group) {
-                continue;
-            }
-            let members = &copies.groups.groups[group];
-            // Members are in representative order: the first that matches is shown.
-            let shown = members
-                .iter()
-                .find(|m| matching.contains(m))
-                .expect("one matches");
-            hidden.extend(
-                members
-                    .iter()
-                    .filter(|m| *m != shown && matching.contains(m))
-                    .map(|m| Term::from_field_text(id_field, m)),
-            );
-            others.insert(
-                shown.clone(),
-                members.iter().filter(|m| *m != shown).cloned().collect(),
-            );
         }
-        if hidden.is_empty() {
-            return Ok((query, others));
-        }
-        let collapsed = BooleanQuery::new(vec![
-            (Occur::Must, query),
-            (Occur::MustNot, Box::new(TermSetQuery::new(hidden))),
-        ]);
-        Ok((Box::new(collapsed), others))
     }
 
-    /// Runs a request.
-    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
-        let full_query = self.build_query(request)?;
-        let (query, others) = self.collapse(full_query.box_clone(), request.all)?;
+    /// Top `limit` hits of `query` in the request's order (no offset), the
+    /// number of matching articles, and the fruit of `extra` collected in
+    /// the same pass.
+    fn top_hits<C: Collector>(
+        &self,
+        query: &dyn Query,
+        request: &SearchRequest,
+        limit: usize,
+        extra: C,
+    ) -> Result<TopHits<C::Fruit>, SearchError> {
         let searcher = self.reader.searcher();
-        let limit = request.limit.max(1);
-        let top = TopDocs::with_limit(limit).and_offset(request.offset);
-        let (addresses, total): (Vec<(f32, DocAddress)>, usize) = match request.sort {
+        let top = TopDocs::with_limit(limit.max(1));
+        Ok(match request.sort {
             SortOrder::Relevance if request.recency => {
                 let newest = self
                     .date_span(&AllQuery)?
                     .map(|(_, last)| tantivy::DateTime::from_timestamp_secs(last.timestamp()));
                 searcher.search(
-                    &*query,
-                    &(crate::recency::recency_collector(top, newest), Count),
+                    query,
+                    &(crate::recency::recency_collector(top, newest), Count, extra),
                 )?
             }
-            SortOrder::Relevance => searcher.search(&*query, &(top.order_by_score(), Count))?,
+            SortOrder::Relevance => {
+                searcher.search(query, &(top.order_by_score(), Count, extra))?
+            }
             SortOrder::Newest | SortOrder::Oldest => {
                 let order = if request.sort == SortOrder::Newest {
                     Order::Desc
                 } else {
                     Order::Asc
                 };
-                let (docs, total) = searcher.search(
-                    &*query,
+                let (docs, total, fruit) = searcher.search(
+                    query,
                     &(
                         top.order_by_fast_field::<tantivy::DateTime>("published", order),
                         Count,
+                        extra,
                     ),
                 )?;
                 (
@@ -394,9 +343,73 @@ impl ArticleSearcher {
                         .map(|(_, address)| (0.0, address))
                         .collect(),
                     total,
+                    fruit,
                 )
             }
+        })
+    }
+
+    /// Runs a request.
+    ///
+    /// Copies are collapsed in the same pass that ranks: the pass also
+    /// collects which grouped copies match, and asks for a few more hits
+    /// than the page needs, so that the copies hidden from the page can be
+    /// dropped afterwards. Which copy is shown depends only on the matching
+    /// set, never on the page, so totals are exact and paging stable. Only
+    /// when more hidden copies rank within the page than were asked for
+    /// extra does a second pass exclude them in the query itself.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
+        let full_query = self.build_query(request)?;
+        let searcher = self.reader.searcher();
+        let wanted = request.offset + request.limit.max(1);
+        let copies = self.copies_to_collapse(request.all);
+        let (addresses, every_copy, hidden_count, others) = match copies {
+            None => {
+                let (mut top, total, _) =
+                    self.top_hits(&*full_query, request, wanted, None::<GroupedCopies>)?;
+                top.drain(..request.offset.min(top.len()));
+                (top, total, 0, HashMap::new())
+            }
+            Some(copies) => {
+                let extra = copies.member_count.min(COLLAPSE_HEADROOM);
+                let (top, total, matching_members) = self.top_hits(
+                    &*full_query,
+                    request,
+                    wanted + extra,
+                    GroupedCopies {
+                        members: &copies.members,
+                    },
+                )?;
+                let collapsed = Collapsed::of(copies, &matching_members);
+                let shown: Vec<(f32, DocAddress)> = top
+                    .iter()
+                    .copied()
+                    .filter(|(_, a)| !collapsed.hidden.contains(a))
+                    .collect();
+                let complete = top.len() < wanted + extra || shown.len() >= wanted;
+                let mut page = if complete {
+                    shown
+                } else {
+                    // Too many hidden copies ranked high: exclude them in
+                    // the query and rank again.
+                    let id_field = self.store.fields.id;
+                    let hidden_ids = collapsed
+                        .hidden_ids
+                        .iter()
+                        .map(|id| Term::from_field_text(id_field, id));
+                    let query = BooleanQuery::new(vec![
+                        (Occur::Must, full_query.box_clone()),
+                        (Occur::MustNot, Box::new(TermSetQuery::new(hidden_ids))),
+                    ]);
+                    self.top_hits(&query, request, wanted, None::<GroupedCopies>)?
+                        .0
+                };
+                page.truncate(wanted);
+                page.drain(..request.offset.min(page.len()));
+                (page, total, collapsed.hidden.len(), collapsed.others)
+            }
         };
+        let total = every_copy - hidden_count;
         let addresses = if request.limit == 0 {
             Vec::new()
         } else {
@@ -433,17 +446,12 @@ impl ArticleSearcher {
             });
             hits.push(self.hit(&doc, score, snippet.unwrap_or_default()));
         }
-        let every_copy = if others.is_empty() {
-            total as u64
-        } else {
-            searcher.search(&*full_query, &Count)? as u64
-        };
         let duplicates = hits
             .iter()
             .map(|h| others.get(&h.id).cloned().unwrap_or_default())
             .collect();
         Ok(SearchResults {
-            total: every_copy,
+            total: every_copy as u64,
             collapsed_total: total as u64,
             hits,
             duplicates,
@@ -573,20 +581,35 @@ impl ArticleSearcher {
     }
 }
 
+/// Ranked (score, address) pairs, the number of matches, and what an extra
+/// collector gathered in the same pass.
+type TopHits<F> = (Vec<(f32, DocAddress)>, usize, F);
+
 /// For each shown copy's id, the ids of the other copies collapsed into it.
 type CopiesOf = HashMap<String, Vec<String>>;
 
-/// Groups of copies, with each grouped id's group.
+/// Hits asked for beyond the page when collapsing, to stand in for the
+/// hidden copies that rank within it (a second pass is run only when more
+/// than this many do).
+const COLLAPSE_HEADROOM: usize = 32;
+
+/// Groups of copies, with each grouped document's place in its group.
 #[derive(Debug)]
 pub(crate) struct Copies {
     groups: DuplicateGroups,
-    group_of: HashMap<String, usize>,
-    /// Per segment: each grouped document's (group, position in group).
+    /// Per segment: which documents belong to a group, and where.
     members: HashMap<SegmentId, Arc<SegmentMembers>>,
+    /// Grouped documents in the index.
+    member_count: usize,
 }
 
-/// A segment's grouped documents: doc id → (group, position in the group).
-type SegmentMembers = HashMap<DocId, (u32, u32)>;
+/// A segment's grouped documents: a bit set for the quick test every
+/// matching document goes through, and (group, position in the group) of each.
+#[derive(Debug)]
+struct SegmentMembers {
+    grouped: BitSet,
+    place: HashMap<DocId, (u32, u32)>,
+}
 
 /// Where each grouped id lives, segment by segment (looked up once through
 /// the id field's postings, so searches never read stored ids to collapse).
@@ -598,7 +621,10 @@ fn member_docs(
     let mut by_segment = HashMap::new();
     for reader in searcher.segment_readers() {
         let inverted = reader.inverted_index(id_field)?;
-        let mut members = SegmentMembers::new();
+        let mut members = SegmentMembers {
+            grouped: BitSet::with_max_value(reader.max_doc()),
+            place: HashMap::new(),
+        };
         for (g, group) in groups.groups.iter().enumerate() {
             for (p, id) in group.iter().enumerate() {
                 let term = Term::from_field_text(id_field, id);
@@ -612,7 +638,8 @@ fn member_docs(
                         .alive_bitset()
                         .is_none_or(|alive| alive.is_alive(doc))
                     {
-                        members.insert(doc, (g as u32, p as u32));
+                        members.grouped.insert(doc);
+                        members.place.insert(doc, (g as u32, p as u32));
                     }
                     doc = postings.advance();
                 }
@@ -623,26 +650,36 @@ fn member_docs(
     Ok(by_segment)
 }
 
-/// Collects the (group, position) of every matching grouped document.
+/// A grouped document that matches: its address, group and position.
+#[derive(Debug, Clone, Copy)]
+struct MatchingCopy {
+    address: DocAddress,
+    group: u32,
+    position: u32,
+}
+
+/// Collects every matching grouped document, alongside the ranking.
 struct GroupedCopies<'a> {
     members: &'a HashMap<SegmentId, Arc<SegmentMembers>>,
 }
 
 struct GroupedCopiesInSegment {
+    segment: SegmentOrdinal,
     members: Option<Arc<SegmentMembers>>,
-    found: Vec<(u32, u32)>,
+    found: Vec<MatchingCopy>,
 }
 
 impl Collector for GroupedCopies<'_> {
-    type Fruit = Vec<(u32, u32)>;
+    type Fruit = Vec<MatchingCopy>;
     type Child = GroupedCopiesInSegment;
 
     fn for_segment(
         &self,
-        _segment_ord: SegmentOrdinal,
+        segment_ord: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<GroupedCopiesInSegment> {
         Ok(GroupedCopiesInSegment {
+            segment: segment_ord,
             members: self.members.get(&segment.segment_id()).cloned(),
             found: Vec::new(),
         })
@@ -652,22 +689,79 @@ impl Collector for GroupedCopies<'_> {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<(u32, u32)>>) -> tantivy::Result<Vec<(u32, u32)>> {
+    fn merge_fruits(&self, fruits: Vec<Vec<MatchingCopy>>) -> tantivy::Result<Vec<MatchingCopy>> {
         Ok(fruits.concat())
     }
 }
 
 impl SegmentCollector for GroupedCopiesInSegment {
-    type Fruit = Vec<(u32, u32)>;
+    type Fruit = Vec<MatchingCopy>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        if let Some(member) = self.members.as_ref().and_then(|m| m.get(&doc)) {
-            self.found.push(*member);
+        let Some(members) = &self.members else {
+            return;
+        };
+        if members.grouped.contains(doc) {
+            let (group, position) = members.place[&doc];
+            self.found.push(MatchingCopy {
+                address: DocAddress::new(self.segment, doc),
+                group,
+                position,
+            });
         }
     }
 
-    fn harvest(self) -> Vec<(u32, u32)> {
+    fn harvest(self) -> Vec<MatchingCopy> {
         self.found
+    }
+}
+
+/// What collapsing does to one matching set.
+struct Collapsed {
+    /// Matching copies left out of the hits.
+    hidden: HashSet<DocAddress>,
+    /// Their ids (for the rare second pass).
+    hidden_ids: Vec<String>,
+    /// For each shown copy's id, the ids of the other copies of its group.
+    others: CopiesOf,
+}
+
+impl Collapsed {
+    /// Of each group, the first member (in representative order) that
+    /// matches is shown; the other matching members are hidden.
+    fn of(copies: &Copies, matching: &[MatchingCopy]) -> Collapsed {
+        let mut first: HashMap<u32, u32> = HashMap::new();
+        for m in matching {
+            let shown = first.entry(m.group).or_insert(m.position);
+            *shown = (*shown).min(m.position);
+        }
+        let mut collapsed = Collapsed {
+            hidden: HashSet::new(),
+            hidden_ids: Vec::new(),
+            others: HashMap::with_capacity(first.len()),
+        };
+        for m in matching {
+            if first[&m.group] != m.position {
+                collapsed.hidden.insert(m.address);
+                collapsed
+                    .hidden_ids
+                    .push(copies.groups.groups[m.group as usize][m.position as usize].clone());
+            }
+        }
+        for (group, shown) in first {
+            let members = &copies.groups.groups[group as usize];
+            let shown = shown as usize;
+            collapsed.others.insert(
+                members[shown].clone(),
+                members
+                    .iter()
+                    .enumerate()
+                    .filter(|&(i, _)| i != shown)
+                    .map(|(_, id)| id.clone())
+                    .collect(),
+            );
+        }
+        collapsed
     }
 }
 
