@@ -219,7 +219,7 @@ pub fn index_paths(
             }
         };
         let count = parsed.articles.len() as u64;
-        for article in parsed.articles {
+        let add = |article: &ParsedArticle| -> Result<(), tantivy::TantivyError> {
             if article.published.is_none() {
                 counts.without_date.fetch_add(1, Ordering::Relaxed);
             }
@@ -235,13 +235,21 @@ pub fn index_paths(
                 source,
                 &file.path,
                 &state,
-                &article,
+                article,
                 found.as_ref(),
             );
-            if let Err(e) = writer.add_document(doc) {
-                failure.lock().expect("lock").get_or_insert(e);
-                return;
-            }
+            writer.add_document(doc).map(|_| ())
+        };
+        // A JSON Lines export is one file of many articles: its articles
+        // are tagged and added on every core, not on the file's one task.
+        let added = if parsed.articles.len() > 1 {
+            parsed.articles.par_iter().try_for_each(add)
+        } else {
+            parsed.articles.iter().try_for_each(add)
+        };
+        if let Err(e) = added {
+            failure.lock().expect("lock").get_or_insert(e);
+            return;
         }
         if !parsed.problems.is_empty() {
             let mut list = record_problems.lock().expect("lock");
@@ -529,7 +537,6 @@ fn build_document(
     doc.add_text(fields.title, &article.title);
     doc.add_text(fields.title_exact, &article.title);
     doc.add_text(fields.body, &article.body);
-    doc.add_text(fields.body_exact, &article.body);
     if let Some(date) = article.published {
         doc.add_date(
             fields.published,

@@ -223,7 +223,7 @@ fn reindexing_adds_no_duplicates_and_replaces_a_changed_file() {
 
     let store = ArticleIndex::open(&index).unwrap();
     let searcher = store.index.reader().unwrap().searcher();
-    let term = |word: &str| tantivy::Term::from_field_text(store.fields.body_exact, word);
+    let term = |word: &str| tantivy::Term::from_field_text(store.fields.body, word);
     let docs_with = |word: &str| {
         searcher.doc_freq(&term(word)).unwrap() - deleted_with(&searcher, &store, word)
     };
@@ -247,15 +247,12 @@ fn reindexing_adds_no_duplicates_and_replaces_a_changed_file() {
 /// doc_freq counts deleted documents until segments merge; count live ones with a query instead.
 fn deleted_with(searcher: &tantivy::Searcher, store: &ArticleIndex, word: &str) -> u64 {
     let query = tantivy::query::TermQuery::new(
-        tantivy::Term::from_field_text(store.fields.body_exact, word),
+        tantivy::Term::from_field_text(store.fields.body, word),
         tantivy::schema::IndexRecordOption::Basic,
     );
     let live = searcher.search(&query, &tantivy::collector::Count).unwrap() as u64;
     let all = searcher
-        .doc_freq(&tantivy::Term::from_field_text(
-            store.fields.body_exact,
-            word,
-        ))
+        .doc_freq(&tantivy::Term::from_field_text(store.fields.body, word))
         .unwrap();
     all - live
 }

@@ -276,11 +276,27 @@ fn all_caps_from_casings(casings: impl Iterator<Item = u8>) -> bool {
 impl DocContext {
     /// Builds the summary of a document given as sentences of tokens.
     pub(crate) fn build<S: AsRef<str>>(sentences: &[Vec<S>]) -> DocContext {
+        let casings: Vec<u8> = sentences
+            .iter()
+            .flatten()
+            .map(|t| casing(t.as_ref()) as u8)
+            .collect();
+        DocContext::build_with_casings(sentences, &casings)
+    }
+
+    /// [`DocContext::build`] given the casing class of every token of the
+    /// document, sentence after sentence.
+    pub(crate) fn build_with_casings<S: AsRef<str>>(
+        sentences: &[Vec<S>],
+        doc_casings: &[u8],
+    ) -> DocContext {
         let mut flags: HashMap64<u8> = HashMap64::default();
-        let (mut casings, mut cap) = (Vec::new(), Vec::new());
+        flags.reserve(doc_casings.len().min(4096));
+        let mut cap = Vec::new();
+        let mut start = 0;
         for sent in sentences {
-            casings.clear();
-            casings.extend(sent.iter().map(|t| casing(t.as_ref()) as u8));
+            let casings = &doc_casings[start..start + sent.len()];
+            start += sent.len();
             if all_caps_from_casings(casings.iter().copied()) {
                 continue;
             }
@@ -364,19 +380,42 @@ pub(crate) fn ascii_punctuation(word: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// What the features of a token and of its neighbours need; with `full`
-/// unset, only what the neighbours need (lower-cased form, shapes, casing).
+/// How much of a token's [`TokInfo`] is used.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Need {
+    /// Everything: the token gets features.
+    Full,
+    /// What the features of its neighbours use: lower-cased form, shapes,
+    /// casing.
+    Neighbour,
+    /// Lower-cased form and casing (gazetteer phrases).
+    Lower,
+}
+
+/// What the features of a token and of its neighbours need (see [`Need`]).
 /// `c` is the word's casing class.
-fn tok_info(word: &str, c: u8, lex: &Lexicon, doc: &DocContext, full: bool) -> TokInfo {
+/// [`Need::Lower`] asks for the lower-cased form and casing only (a token no
+/// feature looks at, but a gazetteer phrase may run through).
+fn tok_info(word: &str, c: u8, lex: &Lexicon, doc: &DocContext, need: Need) -> TokInfo {
     let word = &*ascii_punctuation(word);
-    if !full {
-        return TokInfo {
-            lower: hash_lower(word),
-            shape4: shape_hash(word, 4, 3),
-            shape1: shape_hash(word, 1, 4),
-            casing: c,
-            ..TokInfo::default()
-        };
+    match need {
+        Need::Lower => {
+            return TokInfo {
+                lower: hash_lower(word),
+                casing: c,
+                ..TokInfo::default()
+            }
+        }
+        Need::Neighbour => {
+            return TokInfo {
+                lower: hash_lower(word),
+                shape4: shape_hash(word, 4, 3),
+                shape1: shape_hash(word, 1, 4),
+                casing: c,
+                ..TokInfo::default()
+            }
+        }
+        Need::Full => {}
     }
     // Affixes of up to four characters, case-folded (ASCII): hashes of
     // slices of the lower-cased bytes, as `hash_lower` of the affix.
@@ -465,6 +504,22 @@ pub(crate) struct Scratch {
     /// Per token of the last sentence: whether it is inert and got no
     /// features (see [`is_inert`]).
     pub(crate) inert: Vec<bool>,
+    /// Per token of the last sentence (filled when `skip_inert` is set):
+    /// the hash of the word and its number of affix features. The features
+    /// that depend on the word alone are the first five and, after the
+    /// casing feature, the affixes (see [`word_only_features`]).
+    pub(crate) words: Vec<(u64, u8)>,
+}
+
+/// The features of one token (`feats`, as [`sentence_features`] lays them
+/// out) that depend only on the word itself, given its affix count: the
+/// bias, word, lower-case and shape features, then the affixes. The others
+/// (casing in context, neighbours, gazetteers, priors, document) follow.
+/// Returns (word-only groups, context groups).
+#[inline]
+pub(crate) fn word_only_features(feats: &[u64], affixes: u8) -> ([&[u64]; 2], [&[u64]; 2]) {
+    let end = 6 + usize::from(affixes);
+    ([&feats[..5], &feats[6..end]], [&feats[5..6], &feats[end..]])
 }
 
 /// A lower-case word or punctuation whose neighbours are lower case or
@@ -507,13 +562,27 @@ pub(crate) fn sentence_features<S: AsRef<str>>(
     out: &mut Vec<u64>,
     offsets: &mut Vec<usize>,
 ) {
+    let mut casings = std::mem::take(&mut scratch.casings);
+    casings.clear();
+    casings.extend(tokens.iter().map(|t| casing(t.as_ref()) as u8));
+    sentence_features_with_casings(tokens, &casings, lex, doc, scratch, out, offsets);
+    scratch.casings = casings;
+}
+
+/// [`sentence_features`] given the tokens' casing classes.
+pub(crate) fn sentence_features_with_casings<S: AsRef<str>>(
+    tokens: &[S],
+    casings: &[u8],
+    lex: &Lexicon,
+    doc: &DocContext,
+    scratch: &mut Scratch,
+    out: &mut Vec<u64>,
+    offsets: &mut Vec<usize>,
+) {
     out.clear();
     offsets.clear();
     let n = tokens.len();
     // Casing does not change when typographic punctuation is replaced.
-    let casings = &mut scratch.casings;
-    casings.clear();
-    casings.extend(tokens.iter().map(|t| casing(t.as_ref()) as u8));
     let inert = &mut scratch.inert;
     inert.clear();
     if scratch.skip_inert {
@@ -521,15 +590,41 @@ pub(crate) fn sentence_features<S: AsRef<str>>(
     } else {
         inert.resize(n, false);
     }
+    if scratch.skip_inert && inert.iter().all(|&x| x) {
+        // No token gets features.
+        scratch.info.clear();
+        scratch.words.clear();
+        offsets.resize(n + 1, 0);
+        return;
+    }
     let info = &mut scratch.info;
     info.clear();
+    // A token's neighbours within two look at its shapes: an inert token
+    // with no feature-bearing token that close needs none.
+    let need = |i: usize| {
+        if !inert[i] {
+            Need::Full
+        } else if inert[i.saturating_sub(2)..n.min(i + 3)].iter().all(|&x| x) {
+            Need::Lower
+        } else {
+            Need::Neighbour
+        }
+    };
     info.extend(
         tokens
             .iter()
-            .zip(inert.iter().zip(casings.iter()))
-            .map(|(t, (&skip, &c))| tok_info(t.as_ref(), c, lex, doc, !skip)),
+            .zip(casings)
+            .enumerate()
+            .map(|(i, (t, &c))| tok_info(t.as_ref(), c, lex, doc, need(i))),
     );
     mark_gazetteers(tokens, info, lex);
+    scratch.words.clear();
+    if scratch.skip_inert {
+        scratch.words.extend(info.iter().map(|t| {
+            let affixes = t.prefix.iter().chain(&t.suffix).filter(|&&h| h != 0);
+            (t.word, affixes.count() as u8)
+        }));
+    }
     // As `is_all_caps_sentence(tokens)`: replacing typographic punctuation
     // does not change a token's casing class.
     let all_caps = all_caps_from_casings(info.iter().map(|t| t.casing));

@@ -13,7 +13,7 @@
 use foldhash::{HashMap, HashMapExt};
 use std::sync::LazyLock;
 
-use crate::normalize::fold;
+use crate::normalize::{fold, with_folded};
 use crate::NerError;
 
 const COUNTRIES: &str = include_str!("../data/countries.tsv");
@@ -273,13 +273,13 @@ impl Gazetteer {
     /// Every reading of a name (case, dots, diacritics and a leading "the"
     /// ignored), in file order.
     pub fn lookup(&self, name: &str) -> &[Candidate] {
-        self.names.get(&fold(name)).map_or(&[], Vec::as_slice)
+        with_folded(name, |key| self.names.get(key)).map_or(&[], Vec::as_slice)
     }
 
     /// The country a demonym or nationality adjective names ("Syrian",
     /// "Germans").
     pub fn demonym(&self, word: &str) -> Option<usize> {
-        self.demonyms.get(&fold(word)).copied()
+        with_folded(word, |key| self.demonyms.get(key).copied())
     }
 
     /// The country a place lies in (`None` for a continent).

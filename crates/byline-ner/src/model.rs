@@ -23,7 +23,7 @@
 //! n × S × NT `i16` quantised weights.
 
 use crate::conll::{allowed, allowed_last, NT};
-use crate::features::Lexicon;
+use crate::features::{finish, word_only_features, Lexicon};
 use crate::NerError;
 
 const MAGIC: &[u8; 8] = b"BYLNER02";
@@ -194,10 +194,57 @@ impl RowTable {
         }
     }
 
+    /// [`RowTable::get_many`] in two waves: first the slots of every key,
+    /// then the entries they name, so that the cache misses of many keys
+    /// (a whole sentence) are in flight together instead of one dependent
+    /// slot-then-entry chain per key.
+    fn get_many_batched(&self, keys: &[u64], out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(keys.iter().map(|&k| {
+            let key = spread(k);
+            let bit = filter_bit(key, self.filter.len());
+            let maybe = (self.filter[bit / 64] >> (bit % 64)) & 1;
+            // A filtered-out key reads slot 0 (always cached), which is
+            // empty or holds another key.
+            let i = (key >> self.shift) as usize & 0usize.wrapping_sub(maybe as usize);
+            self.slots[i] & 0u32.wrapping_sub(maybe as u32)
+        }));
+        for (o, &k) in out.iter_mut().zip(keys) {
+            let key = spread(k);
+            *o = match *o {
+                0 => ABSENT,
+                e if self.entries[e as usize].key == key => e,
+                _ => self.find(key),
+            };
+        }
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.entries.len() - 1
     }
+}
+
+/// Number of slots of a [`WordCache`] (a power of two).
+const WORD_CACHE_SLOTS: usize = 4096;
+
+/// Summed stage-one weights of one word's word-only features.
+#[derive(Clone, Copy, Default)]
+struct CachedWord {
+    /// Word hash; 0 marks an empty slot.
+    key: u64,
+    acc: [i32; NT],
+}
+
+/// A direct-mapped cache of [`CachedWord`]s for one model, kept across
+/// sentences and documents (see [`Model::emissions_cached`]).
+#[derive(Default)]
+pub(crate) struct WordCache {
+    slots: Vec<CachedWord>,
+    /// Scratch: the keys of a sentence still to look up.
+    keys: Vec<u64>,
+    /// Scratch: per token of a sentence, its cached sums if there were any.
+    known: Vec<Option<[i32; NT]>>,
 }
 
 /// Dense weights of one stage, as training produces them.
@@ -405,6 +452,92 @@ impl Model {
                 for (d, &a) in o[i * NT..(i + 1) * NT].iter_mut().zip(acc) {
                     *d = a as f32 * self.scale;
                 }
+            }
+        }
+    }
+
+    /// Stage-one [`Model::emissions`] (one-stage models only) that reuses
+    /// the summed weights of the features depending on the word alone
+    /// (see [`word_only_features`]) across the tokens of the same word, and
+    /// looks up the other features of the whole sentence together (see
+    /// [`RowTable::get_many_batched`]). `words[i]` is token `i`'s word hash
+    /// and affix count. The sums are exact (integers), so the scores are
+    /// the same as [`Model::emissions`]'.
+    pub(crate) fn emissions_cached(
+        &self,
+        feats: &[u64],
+        offsets: &[usize],
+        words: &[(u64, u8)],
+        cache: &mut WordCache,
+        rows: &mut Vec<u32>,
+        out: &mut Vec<f32>,
+    ) {
+        debug_assert_eq!(self.stages, 1);
+        let n = offsets.len().saturating_sub(1);
+        out.clear();
+        out.resize(n * NT, 0.0);
+        if cache.slots.is_empty() {
+            cache.slots = vec![CachedWord::default(); WORD_CACHE_SLOTS];
+        }
+        // Pass 1: the cached sums, and the keys still to look up (the
+        // word-only features of a word not cached, then the others).
+        let keys = &mut cache.keys;
+        let known = &mut cache.known;
+        keys.clear();
+        known.clear();
+        for i in 0..n {
+            let f = &feats[offsets[i]..offsets[i + 1]];
+            if f.is_empty() {
+                known.push(None); // inert: all zeros, as without the cache
+                continue;
+            }
+            let (word, affixes) = words[i];
+            let (own, context) = word_only_features(f, affixes);
+            let slot = &cache.slots[finish(word) as usize & (WORD_CACHE_SLOTS - 1)];
+            if slot.key == word && word != 0 {
+                known.push(Some(slot.acc));
+            } else {
+                known.push(None);
+                keys.extend(own.iter().copied().flatten());
+            }
+            keys.extend(context.iter().copied().flatten());
+        }
+        // Pass 2: all lookups at once.
+        self.rows.get_many_batched(keys, rows);
+        // Pass 3: sums, in the order of pass 1.
+        let mut next = 0;
+        let sum = |acc: &mut [i32; NT], rows: &[u32]| {
+            for &e in rows {
+                if let Some(e) = self.rows.entries.get(e as usize) {
+                    for (a, &b) in acc.iter_mut().zip(&e.w) {
+                        *a += i32::from(b);
+                    }
+                }
+            }
+        };
+        for i in 0..n {
+            let f = &feats[offsets[i]..offsets[i + 1]];
+            if f.is_empty() {
+                continue;
+            }
+            let (word, affixes) = words[i];
+            let own_len = 5 + usize::from(affixes);
+            let mut acc = match known[i] {
+                Some(acc) => acc,
+                None => {
+                    let mut acc = [0i32; NT];
+                    sum(&mut acc, &rows[next..next + own_len]);
+                    next += own_len;
+                    let slot = &mut cache.slots[finish(word) as usize & (WORD_CACHE_SLOTS - 1)];
+                    *slot = CachedWord { key: word, acc };
+                    acc
+                }
+            };
+            let context_len = f.len() - own_len;
+            sum(&mut acc, &rows[next..next + context_len]);
+            next += context_len;
+            for (d, &a) in out[i * NT..(i + 1) * NT].iter_mut().zip(&acc) {
+                *d = a as f32 * self.scale;
             }
         }
     }

@@ -8,7 +8,9 @@
 use foldhash::{HashMap, HashMapExt};
 use std::sync::LazyLock;
 
-use crate::normalize::{clean_mention, fold, is_shouting, strip_hyphen_suffix, title_case};
+use crate::normalize::{
+    clean_mention, fold, is_shouting, strip_hyphen_suffix, title_case, with_folded,
+};
 
 /// Well-known organisations: canonical name, then other names and
 /// acronyms (matched after [`fold`]: case, dots and "the" ignored).
@@ -176,13 +178,18 @@ pub(crate) fn normalize_orgs(text: &str, mentions: &[(&str, usize)]) -> Vec<Stri
             }
         }
     }
+    // Each acronym mention without its dots.
+    let acronyms: Vec<Option<String>> = cleaned
+        .iter()
+        .map(|(short, _)| is_acronym(short).then(|| short.replace('.', "")))
+        .collect();
     for (name, _) in &cleaned {
         let ini = initials(name);
         if ini.len() < 2 {
             continue;
         }
-        for (short, _) in &cleaned {
-            if is_acronym(short) && short.replace('.', "") == ini {
+        for ((short, _), acr) in cleaned.iter().zip(&acronyms) {
+            if acr.as_deref() == Some(ini.as_str()) {
                 local.push((fold(short), name.clone()));
             }
         }
@@ -225,7 +232,7 @@ pub(crate) fn known_org(name: &str) -> Option<&'static str> {
         }
         index
     });
-    INDEX.get(&fold(&clean_org(name))).copied()
+    with_folded(&clean_org(name), |key| INDEX.get(key).copied())
 }
 
 /// The canonical name of a cleaned organisation name.

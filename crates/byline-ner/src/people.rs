@@ -149,7 +149,7 @@ pub(crate) fn normalize_people<S: AsRef<str>>(gaz: &Gazetteer, mentions: &[S]) -
         let display = cleaned
             .iter()
             .zip(&tokens)
-            .filter(|(_, t)| t.join(" ") == key)
+            .filter(|(_, t)| **t == tokens[canon])
             .map(|(n, _)| n)
             .find(|n| !is_shouting(n))
             .cloned()
@@ -239,16 +239,23 @@ pub(crate) fn clean_person(gaz: &Gazetteer, raw: &str) -> String {
 
 /// Number of leading words that form the longest title in [`TITLES`].
 fn title_len(words: &[&str]) -> usize {
-    let norm: Vec<String> = words
-        .iter()
-        .take(4)
-        .map(|w| w.trim_end_matches('.').to_lowercase())
-        .collect();
+    // The first four words, without trailing dots, lower-cased, joined by
+    // single spaces: a title of n words matches if it is this text's first
+    // n words.
+    let mut norm = String::new();
+    for (i, w) in words.iter().take(4).enumerate() {
+        if i > 0 {
+            norm.push(' ');
+        }
+        norm.extend(w.trim_end_matches('.').chars().flat_map(char::to_lowercase));
+    }
     let mut best = 0;
     for t in TITLES {
-        let tw: Vec<&str> = t.split(' ').collect();
-        if tw.len() > best && norm.len() >= tw.len() && tw.iter().zip(&norm).all(|(a, b)| a == b) {
-            best = tw.len();
+        let matches = norm
+            .strip_prefix(t)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '));
+        if matches {
+            best = best.max(t.split(' ').count());
         }
     }
     best

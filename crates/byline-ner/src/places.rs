@@ -135,24 +135,28 @@ struct Item {
 /// themselves ("Iran, Iraq") are left alone.
 pub(crate) fn resolve_qualified(gaz: &Gazetteer, names: &[(&str, Option<&str>)]) -> Vec<Place> {
     let mut items: Vec<Item> = Vec::new();
+    let mut keys: Vec<String> = Vec::new(); // `fold(&items[i].name)`
     for (raw, qualifier) in names {
         let Some((name, cands)) = clean_place_name(gaz, raw) else {
             continue;
         };
         let within = qualifier.and_then(|q| qualifier_of(gaz, cands, q));
         let key = fold(&name);
-        match items.iter_mut().find(|it| fold(&it.name) == key) {
+        match keys.iter().position(|k| *k == key).map(|i| &mut items[i]) {
             Some(it) => {
                 if it.within.is_none() && within.is_some() {
                     it.within = within;
                     it.cands = restrict(gaz, cands, within);
                 }
             }
-            None => items.push(Item {
-                name,
-                cands: restrict(gaz, cands, within),
-                within,
-            }),
+            None => {
+                keys.push(key);
+                items.push(Item {
+                    name,
+                    cands: restrict(gaz, cands, within),
+                    within,
+                });
+            }
         }
     }
 

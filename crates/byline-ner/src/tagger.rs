@@ -1,11 +1,16 @@
 //! The public tagger: raw text in, [`Mention`]s with byte offsets out.
 
+use std::cell::RefCell;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::conll::{self, bilou_spans, iob_spans, score_sentence, Score, KINDS, NT};
-use crate::features::{sentence_features, DocContext, DocPredictions, Lexicon, Scratch};
-use crate::model::{viterbi, DecodeScratch, Model};
+use crate::features::{
+    casing, sentence_features, sentence_features_with_casings, DocContext, DocPredictions, Lexicon,
+    Scratch,
+};
+use crate::model::{viterbi, DecodeScratch, Model, WordCache};
 use crate::tokenize::tokenize;
 use crate::{EntityKind, Mention, NerError};
 
@@ -16,6 +21,18 @@ static DEFAULT_MODEL: &[u8] = include_bytes!("../model/ner.bin");
 /// with Viterbi decoding). Cheap to share: tagging takes `&self`.
 pub struct NerTagger {
     model: Model,
+    /// Distinguishes this tagger's per-thread buffers (their word cache
+    /// holds this model's weights) from other taggers'.
+    id: u64,
+}
+
+/// Source of [`NerTagger`] ids.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// Buffers reused by [`NerTagger::tag`] on this thread, with the id of
+    /// the tagger they were last used by.
+    static BUFFERS: RefCell<(u64, Buffers)> = RefCell::new((0, Buffers::default()));
 }
 
 /// Emission score of every tag but O for an inert token (see
@@ -34,6 +51,11 @@ pub(crate) struct Buffers {
     /// Emission scores of the current sentence, per stage.
     emissions: [Vec<f32>; 2],
     tags: Vec<u8>,
+    /// Casing classes of the current document's tokens.
+    casings: Vec<u8>,
+    /// Word-only weight sums of a one-stage model (see
+    /// [`Model::emissions_cached`]).
+    words: WordCache,
 }
 
 /// Runs feature extraction over a document and calls `f` with each
@@ -63,13 +85,14 @@ impl NerTagger {
 
     /// Loads a model from the bytes written by `byline-ner-train`.
     pub fn from_bytes(bytes: &[u8]) -> Result<NerTagger, NerError> {
-        Ok(NerTagger {
-            model: Model::from_bytes(bytes)?,
-        })
+        Ok(NerTagger::from_model(Model::from_bytes(bytes)?))
     }
 
     pub(crate) fn from_model(model: Model) -> NerTagger {
-        NerTagger { model }
+        NerTagger {
+            model,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
     }
 
     /// Tags every sentence of one document; `f` receives each sentence's
@@ -85,21 +108,52 @@ impl NerTagger {
         mut f: impl FnMut(usize, &[u8]),
     ) {
         let model = &self.model;
-        let doc = DocContext::build(sentences);
+        // Casing classes of every token, computed once for the document
+        // context and the features.
+        let mut casings = std::mem::take(&mut buf.casings);
+        casings.clear();
+        casings.extend(sentences.iter().flatten().map(|t| casing(t.as_ref()) as u8));
+        let doc = DocContext::build_with_casings(sentences, &casings);
         let two_stages = model.stages() > 1;
         // Stage-one tags and partial stage-two scores of every sentence.
         let mut stage1: Vec<Vec<u8>> = Vec::new();
         let mut partial: Vec<f32> = Vec::new();
         buf.scratch.skip_inert = true;
-        for_each_sentence_features(sentences, &model.lex, &doc, buf, |i, feats, offs, buf| {
+        let mut feats = std::mem::take(&mut buf.feats);
+        let mut offsets = std::mem::take(&mut buf.offsets);
+        let mut start = 0;
+        for (i, sent) in sentences.iter().enumerate() {
+            let sent_casings = &casings[start..start + sent.len()];
+            start += sent.len();
+            sentence_features_with_casings(
+                sent,
+                sent_casings,
+                &model.lex,
+                &doc,
+                &mut buf.scratch,
+                &mut feats,
+                &mut offsets,
+            );
+            let (feats, offs) = (&feats[..], &offsets[..]);
             if !two_stages && buf.scratch.inert.iter().all(|&x| x) {
                 // Nothing but lower-case words and punctuation: all O.
                 buf.tags.clear();
                 buf.tags.resize(buf.scratch.inert.len(), 0);
                 f(i, &buf.tags);
-                return;
+                continue;
             }
-            model.emissions(feats, offs, &mut buf.rows, &mut buf.emissions);
+            if two_stages {
+                model.emissions(feats, offs, &mut buf.rows, &mut buf.emissions);
+            } else {
+                model.emissions_cached(
+                    feats,
+                    offs,
+                    &buf.scratch.words,
+                    &mut buf.words,
+                    &mut buf.rows,
+                    &mut buf.emissions[0],
+                );
+            }
             // Inert tokens got no features: they can only be O.
             for (t, _) in buf.scratch.inert.iter().enumerate().filter(|(_, &x)| x) {
                 for em in &mut buf.emissions {
@@ -121,7 +175,10 @@ impl NerTagger {
             } else {
                 f(i, &buf.tags);
             }
-        });
+        }
+        buf.feats = feats;
+        buf.offsets = offsets;
+        buf.casings = casings;
         if !two_stages {
             return;
         }
@@ -147,8 +204,31 @@ impl NerTagger {
             .map(|s| s.iter().map(|r| &text[r.clone()]).collect())
             .collect();
         let mut mentions = Vec::new();
-        let mut buf = Buffers::default();
-        self.tag_document(&sentences, &mut buf, |i, tags| {
+        BUFFERS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut b) => {
+                if b.0 != self.id {
+                    *b = (self.id, Buffers::default());
+                }
+                self.tag_spans(text, &spans, &sentences, &mut b.1, &mut mentions);
+            }
+            Err(_) => {
+                let mut buf = Buffers::default();
+                self.tag_spans(text, &spans, &sentences, &mut buf, &mut mentions);
+            }
+        });
+        mentions
+    }
+
+    /// [`NerTagger::tag`] given the tokenisation.
+    fn tag_spans(
+        &self,
+        text: &str,
+        spans: &[Vec<std::ops::Range<usize>>],
+        sentences: &[Vec<&str>],
+        buf: &mut Buffers,
+        mentions: &mut Vec<Mention>,
+    ) {
+        self.tag_document(sentences, buf, |i, tags| {
             let toks = &spans[i];
             for (s, e, k) in bilou_spans(tags) {
                 let start = toks[s].start;
@@ -168,7 +248,6 @@ impl NerTagger {
                 });
             }
         });
-        mentions
     }
 
     /// Tags a CoNLL-2003 file's tokens (as given, not re-tokenised, one
@@ -298,6 +377,47 @@ mod tests {
     fn tagger_is_send_and_sync() {
         fn check<T: Send + Sync>() {}
         check::<NerTagger>();
+    }
+
+    #[test]
+    fn cached_emissions_equal_plain_ones() {
+        let tagger = NerTagger::load_default().unwrap();
+        let model = &tagger.model;
+        let text = "Kerry met Lavrov in Geneva. The U.S. and Russia said Kerry's talks with \
+                    Lavrov in GENEVA went well, Kerry said.";
+        let sentences: Vec<Vec<&str>> = tokenize(text)
+            .iter()
+            .map(|s| s.iter().map(|r| &text[r.clone()]).collect())
+            .collect();
+        let doc = DocContext::build(&sentences);
+        let mut buf = Buffers::default();
+        buf.scratch.skip_inert = true;
+        // Twice: the second pass reads the word sums cached by the first.
+        for _ in 0..2 {
+            for sent in &sentences {
+                let (mut feats, mut offs) = (Vec::new(), Vec::new());
+                sentence_features(
+                    sent,
+                    &model.lex,
+                    &doc,
+                    &mut buf.scratch,
+                    &mut feats,
+                    &mut offs,
+                );
+                model.emissions(&feats, &offs, &mut buf.rows, &mut buf.emissions);
+                let mut cached = Vec::new();
+                let words = buf.scratch.words.clone();
+                model.emissions_cached(
+                    &feats,
+                    &offs,
+                    &words,
+                    &mut buf.words,
+                    &mut buf.rows,
+                    &mut cached,
+                );
+                assert_eq!(cached, buf.emissions[0]);
+            }
+        }
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! - [`query`]: byline's query language (terms, phrases, proximity,
 //!   prefixes, fuzzy words, AND/OR/NOT, fields, date ranges), parsed with
 //!   errors that name the column;
-//! - ranking: BM25 over title and body with a title boost, exact forms
-//!   above stemmed ones, and a bonus for query words standing together;
+//! - ranking: BM25 over the stemmed title and body with a title boost and
+//!   a bonus for query words standing together;
 //! - filters by date period and entity, exact totals, stable paging,
 //!   highlighted snippets, and per-period counts for charts;
 //! - entity facets: the people, places and organisations most often named
