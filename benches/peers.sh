@@ -11,7 +11,8 @@
 #                    (N in articles, or 200k, 1m: scale-1m is target/bench-data/scale-1m).
 #                    Repeatable, or comma-separated (scale-200000,scale-1000000).
 #   --systems LIST   comma-separated subset of byline,tantivy,sqlite,xapian,ripgrep
-#                    (default: all; byline means with and without --no-entities).
+#                    (default: all; byline means with and without --no-entities, on the
+#                    pages and, up to JSONL_MAX articles (500,000), on the peers' JSONL).
 #   --smoke          CI's check: a few thousand articles (gen-corpus --count 3000, or
 #                    the first 3,000 Reuters articles), byline only, one run each, no
 #                    set-up; exits non-zero when anything is wrong (article counts,
@@ -222,15 +223,23 @@ prepare() {
 # --- systems --------------------------------------------------------------------
 
 run_byline() {
-    local variant=$1 label=byline opts=()
+    local variant=$1 input=${2:-pages} label=byline opts=()
     if [ "$variant" = no-entities ]; then label=byline-no-entities; opts=(--no-entities); fi
+    local source=$pages
+    if [ "$input" = jsonl ]; then
+        # The peers' own input: the same articles as one JSON Lines file.
+        source=$jsonl
+        label=${label/byline/byline-jsonl}
+    fi
     local o=$res/$label dir=$indexes/$ds/$label
     mkdir -p "$o"
     echo "== [$ds] $label: index"
     index_runs "$dir" "$o/index" no_prep "$bin/byline" --color never --index "$dir" \
-        index "$pages" --rebuild --quiet --memory "$memory_mib" "${opts[@]}"
+        index "$source" --rebuild --quiet --memory "$memory_mib" "${opts[@]}"
     grep -oE 'Indexed [0-9,]+ articles' "$o/index-$runs.log" | tr -dc '0-9' >"$o/count"
     du -sb "$dir" | cut -f1 >"$o/size"
+    # Searching is the same index either way: measured on the pages' index only.
+    [ "$input" = jsonl ] && return 0
     echo "== [$ds] $label: warm latency (query-latency, $query_runs runs)"
     "$bin/query-latency" --index "$dir" --queries "$queries" --categories "$categories" \
         --runs "$query_runs" --json "$o/warm.json" >"$o/warm.txt"
@@ -379,7 +388,14 @@ for ds in "${datasets[@]}"; do
         case $s in
             byline)
                 run_system byline run_byline entities
-                run_system byline-no-entities run_byline no-entities ;;
+                run_system byline-no-entities run_byline no-entities
+                # byline reads a whole JSON Lines file into memory: up to
+                # JSONL_MAX articles (default 500,000) it also indexes the
+                # peers' JSONL, for index times on the very same input.
+                if [ "$articles" -le "${JSONL_MAX:-500000}" ]; then
+                    run_system byline-jsonl run_byline entities jsonl
+                    run_system byline-jsonl-no-entities run_byline no-entities jsonl
+                fi ;;
             tantivy) run_system tantivy-cli run_tantivy ;;
             sqlite) run_system sqlite-fts5 run_sqlite ;;
             xapian) run_system xapian run_xapian ;;
