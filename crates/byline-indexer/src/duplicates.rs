@@ -60,7 +60,17 @@ pub fn normalize_body(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut space = true;
     for c in body.chars() {
-        if c.is_whitespace() {
+        if c.is_ascii() {
+            // Most news text is ASCII: no Unicode tables on this path.
+            let b = c as u8;
+            if b.is_ascii_alphanumeric() {
+                out.push(b.to_ascii_lowercase() as char);
+                space = false;
+            } else if c.is_whitespace() && !space {
+                out.push(' ');
+                space = true;
+            }
+        } else if c.is_whitespace() {
             if !space {
                 out.push(' ');
                 space = true;
@@ -76,9 +86,18 @@ pub fn normalize_body(body: &str) -> String {
     out
 }
 
+/// Words of a normalised body (single spaces between words, none around).
+fn word_count(normalized: &str) -> usize {
+    if normalized.is_empty() {
+        0
+    } else {
+        normalized.bytes().filter(|&b| b == b' ').count() + 1
+    }
+}
+
 /// Hash of the normalised body; 0 for bodies shorter than [`MIN_WORDS`].
 pub fn body_hash(normalized: &str) -> u64 {
-    if normalized.split(' ').filter(|w| !w.is_empty()).count() < MIN_WORDS {
+    if word_count(normalized) < MIN_WORDS {
         return 0;
     }
     let hash = blake3::hash(normalized.as_bytes());
@@ -87,29 +106,31 @@ pub fn body_hash(normalized: &str) -> u64 {
 
 /// 64-bit SimHash over word 2-shingles (word pairs) of the normalised body; 0 for
 /// bodies with fewer than [`MIN_SHINGLES`] shingles.
+///
+/// A pair's hash is FNV-1a over "first second", mixed; each of the 64 bits
+/// is set when more than half the pairs' hashes have it. One pass, no
+/// word list: the first word's FNV state is carried into the pair.
 pub fn simhash(normalized: &str) -> u64 {
-    let words: Vec<&str> = normalized.split(' ').filter(|w| !w.is_empty()).collect();
-    if words.len() < SHINGLE || words.len() + 1 - SHINGLE < MIN_SHINGLES {
+    let mut ones = [0u32; 64];
+    let mut pairs = 0u32;
+    let mut previous: Option<u64> = None;
+    for word in normalized.split(' ').filter(|w| !w.is_empty()) {
+        if let Some(p) = previous {
+            let pair = mix(fnv(fnv(p, b" "), word.as_bytes()));
+            for (bit, count) in ones.iter_mut().enumerate() {
+                *count += ((pair >> bit) & 1) as u32;
+            }
+            pairs += 1;
+        }
+        previous = Some(fnv(FNV_OFFSET, word.as_bytes()));
+    }
+    if (pairs as usize) < MIN_SHINGLES.max(1) {
         return 0;
     }
-    let mut votes = [0i32; 64];
-    for shingle in words.windows(SHINGLE) {
-        let mut h = FNV_OFFSET;
-        for (i, word) in shingle.iter().enumerate() {
-            if i > 0 {
-                h = fnv(h, b" ");
-            }
-            h = fnv(h, word.as_bytes());
-        }
-        let h = mix(h);
-        for (bit, vote) in votes.iter_mut().enumerate() {
-            *vote += if h >> bit & 1 == 1 { 1 } else { -1 };
-        }
-    }
-    let hash = votes
+    let hash = ones
         .iter()
         .enumerate()
-        .filter(|(_, v)| **v > 0)
+        .filter(|(_, &n)| n * 2 > pairs)
         .fold(0u64, |acc, (bit, _)| acc | 1 << bit);
     hash.max(1)
 }
@@ -124,7 +145,6 @@ pub fn near_duplicates(a: u64, b: u64) -> bool {
     a != 0 && b != 0 && hamming(a, b) <= NEAR_DUPLICATE_DISTANCE
 }
 
-const SHINGLE: usize = 2;
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 fn fnv(mut h: u64, bytes: &[u8]) -> u64 {

@@ -1,21 +1,23 @@
 //! Entity facets: which people, places and organisations the articles
 //! matching a request name most often, like a search page's sidebar.
 //!
-//! Counted by tantivy terms aggregations over the entity fields' fast
-//! columns (one value per entity per article, the name as shown), in one
-//! pass over the matching documents and without collecting hits.
+//! Counted over the entity fields' fast columns (one value per entity per
+//! article, the name as shown), in one pass over the matching documents
+//! without collecting hits: per segment a count per term ordinal, then only
+//! the ordinals seen are turned into names (in one sorted sweep of the
+//! segment's dictionary) and added up across segments. Exact, and several
+//! times cheaper than a generic terms aggregation asked for exact counts.
+
+// Counting keys are names from our own index: a fast hasher is safe here.
+use foldhash::{HashMap, HashMapExt};
 
 use serde::Serialize;
-use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::AggregationCollector;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::StrColumn;
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::error::SearchError;
 use crate::searcher::{ArticleSearcher, SearchRequest};
-
-/// Per-segment candidates each terms aggregation keeps before merging.
-/// Larger than the distinct entities of most segments, so counts are exact
-/// in practice (tantivy would otherwise keep only about `10 × size`).
-const SEGMENT_SIZE: u32 = 10_000;
 
 /// Which kind of entity to count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -112,46 +114,123 @@ impl ArticleSearcher {
             return Ok(vec![Vec::new(); kinds.len()]);
         }
         let query = self.build_query(request)?;
-        // Ask for more than shown so that ties at the cut are broken by
-        // name here rather than by tantivy's hash order.
-        let size = u32::try_from(limit.saturating_add(50)).unwrap_or(u32::MAX);
-        let mut aggs = serde_json::Map::new();
-        for kind in kinds {
-            aggs.insert(
-                kind.field().to_string(),
-                serde_json::json!({ "terms": {
-                    "field": kind.field(),
-                    "size": size,
-                    "segment_size": SEGMENT_SIZE.max(size),
-                }}),
-            );
-        }
-        let request: Aggregations = serde_json::from_value(serde_json::Value::Object(aggs))
-            .map_err(|e| SearchError::InvalidQuery(format!("aggregation: {e}")))?;
-        let collector = AggregationCollector::from_aggs(request, Default::default());
-        let result = self.reader.searcher().search(&*query, &collector)?;
-        let json = serde_json::to_value(&result)
-            .map_err(|e| SearchError::InvalidQuery(format!("aggregation: {e}")))?;
-        Ok(kinds
-            .iter()
-            .map(|kind| {
-                let mut counts: Vec<FacetCount> = json[kind.field()]["buckets"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|b| {
-                        Some(FacetCount {
-                            value: b["key"].as_str()?.to_string(),
-                            count: b["doc_count"].as_u64()?,
-                        })
-                    })
-                    .filter(|c| c.count > 0)
+        let fields: Vec<&'static str> = kinds.iter().map(|k| k.field()).collect();
+        let merged = self
+            .reader
+            .searcher()
+            .search(&*query, &EntityCounts { fields })?;
+        Ok(merged
+            .into_iter()
+            .map(|per_value| {
+                let mut counts: Vec<FacetCount> = per_value
+                    .into_iter()
+                    .map(|(value, count)| FacetCount { value, count })
                     .collect();
                 counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
                 counts.truncate(limit);
                 counts
             })
             .collect())
+    }
+}
+
+/// Counts, per field, how many matching documents name each value.
+struct EntityCounts {
+    fields: Vec<&'static str>,
+}
+
+/// One field's column in a segment, with a count per term ordinal.
+struct FieldCounts {
+    column: Option<StrColumn>,
+    counts: Vec<u32>,
+}
+
+struct EntityCountsInSegment {
+    fields: Vec<FieldCounts>,
+}
+
+/// Per field: value → number of matching documents naming it.
+type ValueCounts = Vec<HashMap<String, u64>>;
+
+impl Collector for EntityCounts {
+    type Fruit = ValueCounts;
+    type Child = EntityCountsInSegment;
+
+    fn for_segment(
+        &self,
+        _segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<EntityCountsInSegment> {
+        let mut fields = Vec::with_capacity(self.fields.len());
+        for field in &self.fields {
+            let column = segment.fast_fields().str(field)?;
+            let terms = column.as_ref().map_or(0, |c| c.num_terms());
+            fields.push(FieldCounts {
+                column,
+                counts: vec![0; terms],
+            });
+        }
+        Ok(EntityCountsInSegment { fields })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<ValueCounts>) -> tantivy::Result<ValueCounts> {
+        let mut merged: ValueCounts = vec![HashMap::new(); self.fields.len()];
+        for fruit in fruits {
+            for (into, from) in merged.iter_mut().zip(fruit) {
+                if into.is_empty() {
+                    *into = from;
+                    continue;
+                }
+                for (value, n) in from {
+                    *into.entry(value).or_default() += n;
+                }
+            }
+        }
+        Ok(merged)
+    }
+}
+
+impl SegmentCollector for EntityCountsInSegment {
+    type Fruit = ValueCounts;
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        for field in &mut self.fields {
+            if let Some(column) = &field.column {
+                for ord in column.term_ords(doc) {
+                    field.counts[ord as usize] += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> ValueCounts {
+        self.fields
+            .into_iter()
+            .map(|field| {
+                let Some(column) = field.column else {
+                    return HashMap::new();
+                };
+                let seen: Vec<u64> = (0..field.counts.len() as u64)
+                    .filter(|&ord| field.counts[ord as usize] > 0)
+                    .collect();
+                let mut out = HashMap::with_capacity(seen.len());
+                let mut next = seen.iter();
+                // A dictionary that cannot be read counts nothing rather than
+                // failing the search (the sidebar is a summary).
+                let _ = column.dictionary().sorted_ords_to_term_cb(&seen, |bytes| {
+                    if let Some(&ord) = next.next() {
+                        out.insert(
+                            String::from_utf8_lossy(bytes).into_owned(),
+                            u64::from(field.counts[ord as usize]),
+                        );
+                    }
+                });
+                out
+            })
+            .collect()
     }
 }
