@@ -44,10 +44,9 @@ Query language (byline search, timeline and facets take it):
   *
       every article (or an empty query): use with --from/--to
 
-Words are matched case-insensitively and by English stem (talks finds talk); an
-article with the exact form typed scores above one with only the stem. Headline
-matches count double, and articles where the query words stand close together
-rank above those where they are far apart. AND between words is implied and may
+Words are matched case-insensitively and by English stem (talks finds talk).
+Headline matches count double, and articles where the query words stand close
+together rank above those where they are far apart. AND between words is implied and may
 be written. A syntax error names the column; for truce \"deal it is
     byline: query syntax error at column 7: this quote is never closed: expected a closing `\"`";
 
