@@ -211,7 +211,17 @@ pub fn index_paths(
         } else {
             counts.new.fetch_add(1, Ordering::Relaxed);
         }
-        let parsed = match parse_bytes(&bytes, file.kind, &options.fields) {
+        // A parser (ours or a crate's) that panics on a hostile file costs
+        // that file, never the run.
+        let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            parse_bytes(&bytes, file.kind, &options.fields)
+        }))
+        .unwrap_or_else(|_| {
+            Err(SkipReason::Malformed(
+                "the parser failed on this file (a bug: please report it)".to_string(),
+            ))
+        });
+        let parsed = match parsed {
             Ok(parsed) => parsed,
             Err(reason) => {
                 tracing::debug!(path = %file.path.display(), %reason, "skipped");

@@ -39,6 +39,27 @@ fn warc() -> Vec<u8> {
     .into_bytes()
 }
 
+/// Found by `mutated_files_never_panic`: a target URI that is not UTF-8
+/// (warc 0.4's `Record::header` unwraps it) is read, not a panic.
+#[test]
+fn a_warc_target_uri_that_is_not_utf8_does_not_panic() {
+    let good = warc();
+    let at = good
+        .windows(4)
+        .position(|w| w == b"http")
+        .expect("the target URI");
+    let mut bad = good[..at].to_vec();
+    bad.extend_from_slice(b"%\xbeXra\x97");
+    bad.extend_from_slice(&good[at..]);
+    parse_all(&bad);
+    let parsed = parse_bytes(&bad, FileKind::Warc, &FieldMap::default()).expect("one record");
+    assert_eq!(parsed.articles.len(), 1);
+    assert!(parsed.articles[0]
+        .url
+        .as_deref()
+        .is_some_and(|u| u.contains('\u{fffd}')));
+}
+
 /// Parses `bytes` as every kind; panics (failing the property) only if a parser does.
 fn parse_all(bytes: &[u8]) {
     for kind in KINDS {

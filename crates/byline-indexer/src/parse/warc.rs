@@ -112,11 +112,18 @@ pub fn parse_warc(bytes: &[u8]) -> Result<WarcContents, SkipReason> {
             pass_over(record.warc_type().to_string());
             continue;
         }
-        let Some(uri) = record.header(WarcHeader::TargetURI).map(Cow::into_owned) else {
+        // The raw header bytes, not `Record::header`: warc 0.4 unwraps a
+        // header's UTF-8 there and panics on a mangled target URI.
+        let (raw, body) = record.into_raw_parts();
+        let Some(uri) = raw
+            .headers
+            .get(&WarcHeader::TargetURI)
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+        else {
             pass_over("no target URI".to_string());
             continue;
         };
-        match response_article(record.body(), &uri) {
+        match response_article(&body, &uri) {
             Ok(mut article) => {
                 article.key = Some(uri.clone());
                 article.url = Some(uri);
