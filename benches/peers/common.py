@@ -8,9 +8,11 @@
   warm-up pass over all queries, then RUNS timed passes; a query's latency is
   the median of its runs; p50/p95/p99 over the per-query medians by the
   nearest-rank method, and their mean;
-- reading the JSONL datasets ({"id","title","body","published"}).
+- reading the JSONL datasets ({"id","title","body","published"});
+- the command line every Python driver offers (`driver_main`).
 """
 
+import argparse
 import json
 import math
 import re
@@ -131,3 +133,34 @@ def write_json(path, obj):
     with open(path, "w", encoding="utf-8") as f:
         json.dump(obj, f, indent=1)
         f.write("\n")
+
+
+def driver_main(doc, commands, translate, extra=None):
+    """The command line of a Python peer driver: `index JSONL DB`, `latency DB
+    QUERIES [--runs N] --json OUT`, `search DB QUERY`, `count DB QUERY`,
+    `translate QUERY`, and any argument-less `extra` commands. `commands` maps
+    index/latency/search/count to functions of the parsed arguments."""
+    extra = extra or {}
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("index")
+    p.add_argument("jsonl")
+    p.add_argument("db")
+    p = sub.add_parser("latency")
+    p.add_argument("db")
+    p.add_argument("queries")
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--json", required=True)
+    for name in ("search", "count"):
+        p = sub.add_parser(name)
+        p.add_argument("db")
+        p.add_argument("query")
+    p = sub.add_parser("translate")
+    p.add_argument("query")
+    for name in extra:
+        sub.add_parser(name)
+    args = parser.parse_args()
+    if args.cmd == "translate":
+        print(translate(args.query))
+    else:
+        {**commands, **extra}[args.cmd](args)

@@ -15,7 +15,6 @@ byline stores title and body). Ranking: `ORDER BY bm25(articles)` (title and
 body weighted 1), LIMIT 10.
 """
 
-import argparse
 import os
 import sqlite3
 import sys
@@ -98,39 +97,19 @@ def cmd_count(args):
     print(con.execute(COUNT, (translate(args.query),)).fetchone()[0])
 
 
+def cmd_check(_args):
+    ok = has_fts5()
+    print(f"sqlite {sqlite3.sqlite_version}: FTS5 {'yes' if ok else 'NO'}")
+    sys.exit(0 if ok else 1)
+
+
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("index")
-    p.add_argument("jsonl")
-    p.add_argument("db")
-    p = sub.add_parser("latency")
-    p.add_argument("db")
-    p.add_argument("queries")
-    p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--json", required=True)
-    for name in ("search", "count"):
-        p = sub.add_parser(name)
-        p.add_argument("db")
-        p.add_argument("query")
-    p = sub.add_parser("translate")
-    p.add_argument("query")
-    sub.add_parser("check")
-    args = parser.parse_args()
-    if args.cmd == "index":
-        cmd_index(args)
-    elif args.cmd == "latency":
-        cmd_latency(args)
-    elif args.cmd == "search":
-        cmd_search(args)
-    elif args.cmd == "count":
-        cmd_count(args)
-    elif args.cmd == "translate":
-        print(translate(args.query))
-    elif args.cmd == "check":
-        ok = has_fts5()
-        print(f"sqlite {sqlite3.sqlite_version}: FTS5 {'yes' if ok else 'NO'}")
-        sys.exit(0 if ok else 1)
+    common.driver_main(
+        __doc__,
+        {"index": cmd_index, "latency": cmd_latency, "search": cmd_search, "count": cmd_count},
+        translate,
+        extra={"check": cmd_check},
+    )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ default operator AND, FLAG_DEFAULT (boolean AND, phrases); BM25 (Xapian's
 default weighting); top 10 via Enquire.get_mset(0, 10).
 """
 
-import argparse
 import json
 import os
 import sys
@@ -126,33 +125,11 @@ def cmd_count(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("index")
-    p.add_argument("jsonl")
-    p.add_argument("db")
-    p = sub.add_parser("latency")
-    p.add_argument("db")
-    p.add_argument("queries")
-    p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--json", required=True)
-    for name in ("search", "count"):
-        p = sub.add_parser(name)
-        p.add_argument("db")
-        p.add_argument("query")
-    p = sub.add_parser("translate")
-    p.add_argument("query")
-    args = parser.parse_args()
-    if args.cmd == "index":
-        cmd_index(args)
-    elif args.cmd == "latency":
-        cmd_latency(args)
-    elif args.cmd == "search":
-        cmd_search(args)
-    elif args.cmd == "count":
-        cmd_count(args)
-    else:
-        print(translate(args.query))
+    common.driver_main(
+        __doc__,
+        {"index": cmd_index, "latency": cmd_latency, "search": cmd_search, "count": cmd_count},
+        translate,
+    )
 
 
 if __name__ == "__main__":
