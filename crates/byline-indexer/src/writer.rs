@@ -161,7 +161,10 @@ pub fn index_paths(
     let record_problems = Mutex::new(Vec::new());
     let warnings = Mutex::new(Vec::new());
     let failure: Mutex<Option<tantivy::TantivyError>> = Mutex::new(None);
-    let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::with_capacity(files.len()));
+    // Which known files the walk found, to tell the removed ones; a fresh
+    // index knows none, and skips this (a million paths at 1M articles).
+    let track_seen = !known.is_empty();
+    let seen: Mutex<HashSet<String>> = Mutex::new(HashSet::new());
 
     // A file that gives no article: named in the summary, counted as done.
     let skip = |path: &Path, reason: SkipReason| {
@@ -174,7 +177,9 @@ pub fn index_paths(
     let index_file = |writer: &IndexWriter, file: &Candidate| {
         let source = &file.source;
         let previous = known.get(source).copied();
-        seen.lock().expect("lock").insert(source.clone());
+        if track_seen {
+            seen.lock().expect("lock").insert(source.clone());
+        }
         let state = match FileState::of(&file.path) {
             Ok(state) => state,
             Err(reason) => {
