@@ -13,9 +13,7 @@ use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::index::SegmentId;
-use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, TermSetQuery,
-};
+use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query};
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
@@ -357,7 +355,7 @@ impl ArticleSearcher {
     /// dropped afterwards. Which copy is shown depends only on the matching
     /// set, never on the page, so totals are exact and paging stable. Only
     /// when more hidden copies rank within the page than were asked for
-    /// extra does a second pass exclude them in the query itself.
+    /// extra is a second pass run, with room for all of them.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults, SearchError> {
         let full_query = self.build_query(request)?;
         let searcher = self.reader.searcher();
@@ -381,29 +379,22 @@ impl ArticleSearcher {
                     },
                 )?;
                 let collapsed = Collapsed::of(copies, &matching_members);
-                let shown: Vec<(f32, DocAddress)> = top
-                    .iter()
-                    .copied()
-                    .filter(|(_, a)| !collapsed.hidden.contains(a))
-                    .collect();
-                let complete = top.len() < wanted + extra || shown.len() >= wanted;
-                let mut page = if complete {
-                    shown
-                } else {
-                    // Too many hidden copies ranked high: exclude them in
-                    // the query and rank again.
-                    let id_field = self.store.fields.id;
-                    let hidden_ids = collapsed
-                        .hidden_ids
-                        .iter()
-                        .map(|id| Term::from_field_text(id_field, id));
-                    let query = BooleanQuery::new(vec![
-                        (Occur::Must, full_query.box_clone()),
-                        (Occur::MustNot, Box::new(TermSetQuery::new(hidden_ids))),
-                    ]);
-                    self.top_hits(&query, request, wanted, None::<GroupedCopies>)?
-                        .0
+                let unhidden = |top: Vec<(f32, DocAddress)>| -> Vec<(f32, DocAddress)> {
+                    top.into_iter()
+                        .filter(|(_, a)| !collapsed.hidden.contains(a))
+                        .collect()
                 };
+                let complete = top.len() < wanted + extra;
+                let mut page = unhidden(top);
+                if !complete && page.len() < wanted {
+                    // More hidden copies ranked within the page than the
+                    // headroom allowed for: rank again with room for all.
+                    let room = wanted + collapsed.hidden.len();
+                    page = unhidden(
+                        self.top_hits(&*full_query, request, room, None::<GroupedCopies>)?
+                            .0,
+                    );
+                }
                 page.truncate(wanted);
                 page.drain(..request.offset.min(page.len()));
                 (page, total, collapsed.hidden.len(), collapsed.others)
@@ -720,8 +711,6 @@ impl SegmentCollector for GroupedCopiesInSegment {
 struct Collapsed {
     /// Matching copies left out of the hits.
     hidden: HashSet<DocAddress>,
-    /// Their ids (for the rare second pass).
-    hidden_ids: Vec<String>,
     /// For each shown copy's id, the ids of the other copies of its group.
     others: CopiesOf,
 }
@@ -737,15 +726,11 @@ impl Collapsed {
         }
         let mut collapsed = Collapsed {
             hidden: HashSet::new(),
-            hidden_ids: Vec::new(),
             others: HashMap::with_capacity(first.len()),
         };
         for m in matching {
             if first[&m.group] != m.position {
                 collapsed.hidden.insert(m.address);
-                collapsed
-                    .hidden_ids
-                    .push(copies.groups.groups[m.group as usize][m.position as usize].clone());
             }
         }
         for (group, shown) in first {
