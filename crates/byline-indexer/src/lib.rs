@@ -15,6 +15,7 @@
 pub mod duplicates;
 mod entities;
 mod error;
+mod merge;
 pub mod parse;
 mod schema;
 mod store;

@@ -17,6 +17,7 @@ use tantivy::schema::Facet;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use crate::error::IndexError;
+use crate::merge::BoundedMergePolicy;
 use crate::parse::{
     parse_bytes, FieldMap, FileKind, ParsedArticle, RecordProblem, SkipReason, MAX_FILE_BYTES,
 };
@@ -28,7 +29,8 @@ use crate::store::ArticleIndex;
 pub struct IndexOptions {
     /// Empty the index first.
     pub rebuild: bool,
-    /// Memory the tantivy writer may use before it flushes a segment, in bytes.
+    /// Memory the tantivy writer may use before it flushes a segment, in
+    /// bytes. Half of it is also the most segment files one merge reads.
     pub memory_budget: usize,
     /// Indexing threads inside tantivy (0: one per core, at most 8).
     pub threads: usize,
@@ -71,8 +73,10 @@ pub trait EntityRecognizer: Send + Sync {
 
 /// Progress reports while indexing; the caller decides how to show them.
 pub trait IndexProgress: Sync {
-    /// The walk found this many candidate files.
-    fn started(&self, _files: u64) {}
+    /// The walk has found this many candidate files so far; `complete`
+    /// once it has found them all. Indexing starts before the walk ends
+    /// (a million paths are not held at once), so this comes repeatedly.
+    fn found(&self, _files: u64, _complete: bool) {}
     /// One file is done, with this many articles from it.
     fn file_done(&self, _articles: u64) {}
     /// Writing the index to disk (can take a while at the end).
@@ -146,18 +150,19 @@ pub fn index_paths(
             tantivy::TantivyError::LockFailure(..) => IndexError::Locked(index_dir.to_path_buf()),
             other => IndexError::Tantivy(other),
         })?;
+    // No merge reads more than half the budget of segment files.
+    writer.set_merge_policy(Box::new(BoundedMergePolicy::new(
+        index_dir.to_path_buf(),
+        budget as u64 / 2,
+    )));
 
     let known = if fresh {
         HashMap::new()
     } else {
         known_files(&store)?
     };
-    let mut skipped = Vec::new();
-    let files = walk(inputs, index_dir, &mut skipped);
-    progress.started(files.len() as u64);
-
     let counts = Counts::default();
-    let skipped = Mutex::new(skipped);
+    let skipped = Mutex::new(Vec::new());
     let record_problems = Mutex::new(Vec::new());
     let warnings = Mutex::new(Vec::new());
     let failure: Mutex<Option<tantivy::TantivyError>> = Mutex::new(None);
@@ -278,17 +283,33 @@ pub fn index_paths(
     // Commit every so often, so that a run that is killed keeps what it
     // had committed; each file's delete and adds fall in one commit, so a
     // commit never holds half a file.
+    //
+    // The walk runs on its own thread and hands over a chunk of files at a
+    // time, so memory does not grow with the number of files (at a million
+    // files the list alone was about 250 MB).
     let mut last_commit = Instant::now();
-    for chunk in files.chunks(COMMIT_CHUNK_FILES) {
-        chunk.par_iter().for_each(|file| index_file(&writer, file));
-        if let Some(e) = failure.lock().expect("lock").take() {
-            return Err(IndexError::Tantivy(e));
+    let (chunks_tx, chunks_rx) = std::sync::mpsc::sync_channel::<Vec<Candidate>>(2);
+    let files_found = std::thread::scope(|scope| -> Result<u64, IndexError> {
+        let walker = scope.spawn(|| walk(inputs, index_dir, &skipped, progress, chunks_tx));
+        for chunk in &chunks_rx {
+            chunk.par_iter().for_each(|file| index_file(&writer, file));
+            if let Some(e) = failure.lock().expect("lock").take() {
+                // Dropping the receiver stops the walk at its next chunk.
+                drop(chunks_rx);
+                let _ = walker.join();
+                return Err(IndexError::Tantivy(e));
+            }
+            if last_commit.elapsed() >= COMMIT_INTERVAL {
+                if let Err(e) = writer.commit() {
+                    drop(chunks_rx);
+                    let _ = walker.join();
+                    return Err(e.into());
+                }
+                last_commit = Instant::now();
+            }
         }
-        if last_commit.elapsed() >= COMMIT_INTERVAL {
-            writer.commit()?;
-            last_commit = Instant::now();
-        }
-    }
+        Ok(walker.join().expect("the walk does not panic"))
+    })?;
 
     // Files the index knows under the folders just walked, that the walk did not find.
     let roots: Vec<PathBuf> = inputs
@@ -323,7 +344,7 @@ pub fn index_paths(
     let mut record_problems = record_problems.into_inner().expect("lock");
     record_problems.sort_by(|a, b| (&a.0, a.1.line).cmp(&(&b.0, b.1.line)));
     Ok(IndexSummary {
-        files_seen: files.len() as u64
+        files_seen: files_found
             + skipped
                 .iter()
                 .filter(|(_, r)| matches!(r, SkipReason::Unsupported | SkipReason::Unreadable(_)))
@@ -350,16 +371,24 @@ struct Candidate {
     kind: FileKind,
 }
 
-/// Lists the files to read, in a stable order. Hidden files and folders
-/// are passed over (as ripgrep does), and so is the index itself when it
-/// lies inside a folder being indexed.
+/// Finds the files to read, in a stable order, and sends them in chunks of
+/// [`COMMIT_CHUNK_FILES`]; returns how many it found. Hidden files and
+/// folders are passed over (as ripgrep does), and so is the index itself
+/// when it lies inside a folder being indexed. Stops early when the
+/// receiver is gone.
 fn walk(
     inputs: &[PathBuf],
     index_dir: &Path,
-    skipped: &mut Vec<(PathBuf, SkipReason)>,
-) -> Vec<Candidate> {
+    skipped: &Mutex<Vec<(PathBuf, SkipReason)>>,
+    progress: &dyn IndexProgress,
+    chunks: std::sync::mpsc::SyncSender<Vec<Candidate>>,
+) -> u64 {
     let index_dir = fs::canonicalize(index_dir).unwrap_or_else(|_| index_dir.to_path_buf());
-    let mut files = Vec::new();
+    let mut found = 0u64;
+    let mut files = Vec::with_capacity(COMMIT_CHUNK_FILES);
+    let skip = |path: PathBuf, reason: SkipReason| {
+        skipped.lock().expect("lock").push((path, reason));
+    };
     for input in inputs {
         // Canonicalise the root once; the files under it then get their
         // absolute identity by a join, not a syscall-heavy canonicalize each.
@@ -388,8 +417,21 @@ fn walk(
                     };
                     let source = source.to_string_lossy().into_owned();
                     match FileKind::of(&path) {
-                        Some(kind) => files.push(Candidate { path, source, kind }),
-                        None => skipped.push((path, SkipReason::Unsupported)),
+                        Some(kind) => {
+                            files.push(Candidate { path, source, kind });
+                            found += 1;
+                            if files.len() == COMMIT_CHUNK_FILES {
+                                progress.found(found, false);
+                                let full = std::mem::replace(
+                                    &mut files,
+                                    Vec::with_capacity(COMMIT_CHUNK_FILES),
+                                );
+                                if chunks.send(full).is_err() {
+                                    return found;
+                                }
+                            }
+                        }
+                        None => skip(path, SkipReason::Unsupported),
                     }
                 }
                 Ok(_) => {}
@@ -398,12 +440,16 @@ fn walk(
                         .path()
                         .map(Path::to_path_buf)
                         .unwrap_or_else(|| input.clone());
-                    skipped.push((path, SkipReason::Unreadable(e.to_string())));
+                    skip(path, SkipReason::Unreadable(e.to_string()));
                 }
             }
         }
     }
-    files
+    progress.found(found, true);
+    if !files.is_empty() {
+        let _ = chunks.send(files);
+    }
+    found
 }
 
 /// Files processed between checks for a periodic commit.

@@ -279,13 +279,20 @@ fn stats_count_every_article_by_month() {
 
 /// An index built with byline-ner's entities (people, places, organisations).
 fn build_with_entities(input: PathBuf) -> (tempfile::TempDir, ArticleSearcher) {
+    build_with_entities_in(input, &IndexOptions::default())
+}
+
+fn build_with_entities_in(
+    input: PathBuf,
+    options: &IndexOptions,
+) -> (tempfile::TempDir, ArticleSearcher) {
     use byline_indexer::{EntityRecognizer, NerRecognizer};
     let dir = tempfile::tempdir().unwrap();
     let recognizer = NerRecognizer::load().unwrap();
     index_paths(
         dir.path(),
         &[input],
-        &IndexOptions::default(),
+        options,
         Some(&recognizer as &dyn EntityRecognizer),
         &NoProgress,
     )
@@ -299,11 +306,24 @@ fn corpus_entities() -> &'static ArticleSearcher {
     &DIR.get_or_init(|| build_with_entities(root("corpus"))).1
 }
 
-/// All of Reuters, tagged: built at most once per test program.
-fn reuters_entities() -> &'static ArticleSearcher {
+/// All of Reuters, tagged: built at most once per test program. The
+/// writer's smallest memory budget makes it many segments, as a big
+/// archive is, so every test on it also checks that results add up across
+/// segments.
+fn reuters_entities_index() -> &'static (tempfile::TempDir, ArticleSearcher) {
     static DIR: OnceLock<(tempfile::TempDir, ArticleSearcher)> = OnceLock::new();
-    &DIR.get_or_init(|| build_with_entities(root("../shared/corpora/reuters21578/articles")))
-        .1
+    DIR.get_or_init(|| {
+        let options = IndexOptions {
+            memory_budget: 0,
+            threads: 2,
+            ..IndexOptions::default()
+        };
+        build_with_entities_in(root("../shared/corpora/reuters21578/articles"), &options)
+    })
+}
+
+fn reuters_entities() -> &'static ArticleSearcher {
+    &reuters_entities_index().1
 }
 
 fn filtered(q: &str, people: &[&str], places: &[&str], orgs: &[&str]) -> SearchRequest {
@@ -414,6 +434,57 @@ fn facets_count_the_entities_of_the_matching_articles() {
         .is_empty());
 }
 
+/// Facet counts equal a count over every matching article's own entities,
+/// on an index of many segments, for sizes from a sidebar's to a long list.
+#[test]
+fn facet_counts_equal_a_count_over_every_matching_article() {
+    use byline_search::FacetKind;
+    use std::collections::HashMap;
+    let (dir, s) = reuters_entities_index();
+    let segments = tantivy::Index::open_in_dir(dir.path())
+        .unwrap()
+        .searchable_segment_ids()
+        .unwrap()
+        .len();
+    assert!(segments >= 3, "{segments} segments");
+    for q in ["oil", "bank rate", "", "Reagan", "zinc"] {
+        let request = SearchRequest {
+            all: true,
+            ..query(q)
+        };
+        let hits = all_hits_of(s, &request);
+        for kind in FacetKind::ALL {
+            let mut truth: HashMap<&str, u64> = HashMap::new();
+            for hit in &hits {
+                let values = match kind {
+                    FacetKind::People => &hit.people,
+                    FacetKind::Places => &hit.places,
+                    FacetKind::Orgs => &hit.orgs,
+                };
+                for value in values {
+                    *truth.entry(value.as_str()).or_default() += 1;
+                }
+            }
+            let mut truth: Vec<(&str, u64)> = truth.into_iter().collect();
+            truth.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            for limit in [1, 5, 20, 200] {
+                let got: Vec<(String, u64)> = s
+                    .facets(&request, kind, limit)
+                    .unwrap()
+                    .into_iter()
+                    .map(|f| (f.value, f.count))
+                    .collect();
+                let want: Vec<(String, u64)> = truth
+                    .iter()
+                    .take(limit)
+                    .map(|&(v, n)| (v.to_string(), n))
+                    .collect();
+                assert_eq!(got, want, "{q:?} {kind:?} top {limit}");
+            }
+        }
+    }
+}
+
 #[test]
 fn reuters_oil_in_saudi_arabia_in_march_and_april_1987() {
     use byline_search::FacetKind;
@@ -455,12 +526,16 @@ fn reuters_oil_in_saudi_arabia_in_march_and_april_1987() {
 
 /// Every matching article, for set comparisons.
 fn all_hits(searcher: &ArticleSearcher, q: &str) -> Vec<byline_search::Hit> {
-    let total = searcher.count(&query(q)).unwrap() as usize;
+    all_hits_of(searcher, &query(q))
+}
+
+fn all_hits_of(searcher: &ArticleSearcher, request: &SearchRequest) -> Vec<byline_search::Hit> {
+    let total = searcher.count(request).unwrap() as usize;
     searcher
         .search(&SearchRequest {
             limit: total.max(1),
             snippet_chars: 0,
-            ..query(q)
+            ..request.clone()
         })
         .unwrap()
         .hits

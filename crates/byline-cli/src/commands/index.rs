@@ -23,7 +23,7 @@ struct Bar {
 }
 
 impl IndexProgress for Bar {
-    fn started(&self, files: u64) {
+    fn found(&self, files: u64, _complete: bool) {
         self.bar.set_length(files);
     }
     fn file_done(&self, articles: u64) {
