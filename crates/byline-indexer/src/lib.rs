@@ -18,6 +18,7 @@ mod error;
 mod merge;
 pub mod parse;
 mod schema;
+mod stem;
 mod store;
 mod writer;
 
