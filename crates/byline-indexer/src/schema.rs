@@ -5,7 +5,7 @@
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FacetOptions, Field, IndexRecordOption, Schema,
-    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    TextFieldIndexing, TextOptions, FAST, STORED,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, TextAnalyzer,
@@ -13,7 +13,7 @@ use tantivy::tokenizer::{
 use tantivy::Index;
 
 /// Version of the schema; an index written with another version must be rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Analyzer for the stemmed text fields (English Snowball stemmer).
 pub const STEMMED_ANALYZER: &str = "byline_stemmed";
@@ -92,49 +92,58 @@ impl ArticleSchema {
                 .set_tokenizer(STEMMED_ANALYZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
+        // Fields only matched or filtered on, never ranked, keep no length
+        // norms (one byte per article and field; schema version 6).
         let exact = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(EXACT_ANALYZER)
-                .set_index_option(IndexRecordOption::WithFreqs),
+                .set_index_option(IndexRecordOption::WithFreqs)
+                .set_fieldnorms(false),
         );
+        let matched = |tokenizer: &str| {
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false)
+        };
+        // Whole values (ids, paths, site names), matched exactly.
+        let raw = TextOptions::default()
+            .set_indexing_options(matched("raw"))
+            .set_stored();
         // Entity names: matched case-insensitively as a whole, counted in
         // aggregations with their canonical spelling (raw fast field).
         let keyword = TextOptions::default()
-            .set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(KEYWORD_ANALYZER)
-                    .set_index_option(IndexRecordOption::Basic),
-            )
+            .set_indexing_options(matched(KEYWORD_ANALYZER))
             .set_stored()
             .set_fast("raw");
-        let id = builder.add_text_field("id", STRING | STORED);
-        let source = builder.add_text_field("source", STRING | STORED | FAST);
+        let id = builder.add_text_field("id", raw.clone());
+        // Found by its term (replacing a file's articles; the files an
+        // index knows are read from its term dictionary).
+        let source = builder.add_text_field("source", raw.clone());
         let path = builder.add_text_field("path", STORED);
         let title = builder.add_text_field("title", stemmed.clone().set_stored());
         let title_exact = builder.add_text_field("title_exact", exact);
         let body = builder.add_text_field("body", stemmed.set_stored());
+        // Date ranges, sorting and histograms all read the fast column, so
+        // the date is not in the inverted index too.
         let published = builder.add_date_field(
             "published",
-            DateOptions::from(tantivy::schema::INDEXED)
+            DateOptions::default()
                 .set_stored()
                 .set_fast()
                 .set_precision(DateTimePrecision::Seconds),
         );
         let related = builder.add_text_field("related", STORED);
-        let url = builder.add_text_field("url", STRING | STORED);
-        let site = builder.add_text_field("site", STRING | STORED | FAST);
-        let language = builder.add_text_field("language", STRING | STORED | FAST);
+        let url = builder.add_text_field("url", raw.clone());
+        let site = builder.add_text_field("site", raw.clone().set_fast("raw"));
+        let language = builder.add_text_field("language", raw.set_fast("raw"));
         let person = builder.add_text_field("person", keyword.clone());
         let place = builder.add_text_field("place", keyword.clone());
         let place_path = builder.add_facet_field("place_path", FacetOptions::default());
         let org = builder.add_text_field("org", keyword);
         let place_alias = builder.add_text_field(
             "place_alias",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(KEYWORD_ANALYZER)
-                    .set_index_option(IndexRecordOption::Basic),
-            ),
+            TextOptions::default().set_indexing_options(matched(KEYWORD_ANALYZER)),
         );
         let file_size = builder.add_u64_field("file_size", FAST);
         let file_mtime = builder.add_i64_field("file_mtime", FAST);

@@ -492,51 +492,44 @@ impl FileState {
     }
 }
 
-/// The files the index holds articles of, with their state when indexed,
-/// read from fast fields (a few milliseconds for tens of thousands of files).
+/// The files the index holds articles of, with their state when indexed:
+/// each file is a term of the `source` field, and the first live article
+/// of its postings gives the state from fast fields.
 fn known_files(store: &ArticleIndex) -> Result<HashMap<String, FileState>, IndexError> {
+    use tantivy::schema::IndexRecordOption;
+    use tantivy::{DocSet, TERMINATED};
     let searcher = store.index.reader()?.searcher();
     let mut known = HashMap::new();
     for segment in searcher.segment_readers() {
         let fast = segment.fast_fields();
-        let Some(sources) = fast.str("source")? else {
-            continue;
-        };
         let sizes = fast.u64("file_size")?;
         let mtimes = fast.i64("file_mtime")?;
         let hashes = fast.u64("file_hash")?;
-        // One document per distinct source is enough; then read the names by
-        // streaming the dictionary once in order, because looking up each
-        // ord on its own decompresses a dictionary block every time.
-        let mut first_doc_of_ord: Vec<(u64, u32)> = segment
-            .doc_ids_alive()
-            .filter_map(|doc| sources.term_ords(doc).next().map(|ord| (ord, doc)))
-            .collect();
-        first_doc_of_ord.sort_unstable();
-        first_doc_of_ord.dedup_by_key(|(ord, _)| *ord);
-        let mut wanted = first_doc_of_ord.into_iter().peekable();
-        let mut stream = sources
-            .dictionary()
-            .stream()
-            .map_err(|e| IndexError::Corrupt {
-                path: store.dir.clone(),
-                reason: e.to_string(),
-            })?;
-        let mut ord = 0u64;
-        while let Some(&(want, doc)) = wanted.peek() {
-            if !stream.advance() {
-                break;
+        let inverted = segment.inverted_index(store.fields.source)?;
+        let corrupt = |e: std::io::Error| IndexError::Corrupt {
+            path: store.dir.clone(),
+            reason: e.to_string(),
+        };
+        let mut terms = inverted.terms().stream().map_err(corrupt)?;
+        while terms.advance() {
+            let mut docs = inverted
+                .read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)
+                .map_err(corrupt)?;
+            let mut doc = docs.doc();
+            while doc != TERMINATED && segment.is_deleted(doc) {
+                doc = docs.advance();
             }
-            if ord == want {
-                let state = FileState {
+            if doc == TERMINATED {
+                continue;
+            }
+            known.insert(
+                String::from_utf8_lossy(terms.key()).into_owned(),
+                FileState {
                     size: sizes.first(doc).unwrap_or(0),
                     mtime: mtimes.first(doc).unwrap_or(0),
                     hash: hashes.first(doc).unwrap_or(0),
-                };
-                known.insert(String::from_utf8_lossy(stream.key()).into_owned(), state);
-                wanted.next();
-            }
-            ord += 1;
+                },
+            );
         }
     }
     Ok(known)
