@@ -69,6 +69,17 @@ impl EntityFacets {
     pub fn is_empty(&self) -> bool {
         self.people.is_empty() && self.places.is_empty() && self.orgs.is_empty()
     }
+
+    /// The top `limit` of each kind, from the counts of an
+    /// [`EntityCounts`] over [`FacetKind::ALL`].
+    pub(crate) fn from_counts(per_field: Vec<Vec<SegmentCounts>>, limit: usize) -> Self {
+        let mut tops = per_field.iter().map(|segments| top_values(segments, limit));
+        EntityFacets {
+            people: tops.next().unwrap_or_default(),
+            places: tops.next().unwrap_or_default(),
+            orgs: tops.next().unwrap_or_default(),
+        }
+    }
 }
 
 impl ArticleSearcher {
@@ -87,20 +98,23 @@ impl ArticleSearcher {
             .unwrap_or_default())
     }
 
-    /// The top `limit` values of every entity kind, in one pass.
+    /// The top `limit` values of every entity kind, in one pass. (A search
+    /// that also ranks can count them in its own pass: see
+    /// [`SearchRequest::facet_values`].)
     pub fn entity_facets(
         &self,
         request: &SearchRequest,
         limit: usize,
     ) -> Result<EntityFacets, SearchError> {
-        let mut counts = self
-            .count_terms(request, &FacetKind::ALL, limit)?
-            .into_iter();
-        Ok(EntityFacets {
-            people: counts.next().unwrap_or_default(),
-            places: counts.next().unwrap_or_default(),
-            orgs: counts.next().unwrap_or_default(),
-        })
+        if limit == 0 {
+            return Ok(EntityFacets::default());
+        }
+        let query = self.build_query(request)?;
+        let per_field = self
+            .reader
+            .searcher()
+            .search(&*query, &EntityCounts::new(&FacetKind::ALL))?;
+        Ok(EntityFacets::from_counts(per_field, limit))
     }
 
     fn count_terms(
@@ -113,11 +127,10 @@ impl ArticleSearcher {
             return Ok(vec![Vec::new(); kinds.len()]);
         }
         let query = self.build_query(request)?;
-        let fields: Vec<&'static str> = kinds.iter().map(|k| k.field()).collect();
         let per_field = self
             .reader
             .searcher()
-            .search(&*query, &EntityCounts { fields })?;
+            .search(&*query, &EntityCounts::new(kinds))?;
         Ok(per_field
             .iter()
             .map(|segments| top_values(segments, limit))
@@ -279,17 +292,26 @@ fn sort_counts(counts: &mut [FacetCount]) {
 
 /// Counts, per field and segment, how many matching documents name each
 /// value (by term ordinal).
-struct EntityCounts {
+pub(crate) struct EntityCounts {
     fields: Vec<&'static str>,
 }
 
+impl EntityCounts {
+    /// Counts these kinds, in this order.
+    pub(crate) fn new(kinds: &[FacetKind]) -> Self {
+        EntityCounts {
+            fields: kinds.iter().map(|k| k.field()).collect(),
+        }
+    }
+}
+
 /// One field's column in a segment, with a count per term ordinal.
-struct SegmentCounts {
+pub(crate) struct SegmentCounts {
     column: Option<StrColumn>,
     counts: Vec<u32>,
 }
 
-struct EntityCountsInSegment {
+pub(crate) struct EntityCountsInSegment {
     fields: Vec<SegmentCounts>,
 }
 

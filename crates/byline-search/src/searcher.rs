@@ -23,6 +23,7 @@ use tantivy::{
 
 use crate::compile::{date_range, parse_period, QueryCompiler, Ranking};
 use crate::error::SearchError;
+use crate::facets::{EntityCounts, EntityFacets, FacetKind};
 use crate::query::{parse_query, QueryField, QueryNode};
 
 /// How to order hits.
@@ -73,6 +74,11 @@ pub struct SearchRequest {
     /// earliest matching copy; the others are left out of the hits and of
     /// [`SearchResults::collapsed_total`] (never of `total` or counts).
     pub all: bool,
+    /// How many top values of each entity kind to count over every
+    /// matching article, in the same pass as the ranking (a search page's
+    /// sidebar), into [`SearchResults::facets`]; 0 for none. The same
+    /// counts as [`ArticleSearcher::entity_facets`], without a second pass.
+    pub facet_values: usize,
 }
 
 impl Default for SearchRequest {
@@ -91,6 +97,7 @@ impl Default for SearchRequest {
             ranking: Ranking::Byline,
             recency: false,
             all: false,
+            facet_values: 0,
         }
     }
 }
@@ -143,6 +150,9 @@ pub struct SearchResults {
     /// that were collapsed into it (matching the query or not; empty for an
     /// article without copies, and always empty with [`SearchRequest::all`]).
     pub duplicates: Vec<Vec<String>>,
+    /// Top entity values over every matching article, when
+    /// [`SearchRequest::facet_values`] asks for them (else empty).
+    pub facets: EntityFacets,
 }
 
 /// Summary of an index's contents.
@@ -361,22 +371,30 @@ impl ArticleSearcher {
         let searcher = self.reader.searcher();
         let wanted = request.offset + request.limit.max(1);
         let copies = self.copies_to_collapse(request.all);
-        let (addresses, every_copy, hidden_count, others) = match copies {
+        let entity_counts = (request.facet_values > 0).then(|| EntityCounts::new(&FacetKind::ALL));
+        let (addresses, every_copy, hidden_count, others, per_field) = match copies {
             None => {
-                let (mut top, total, _) =
-                    self.top_hits(&*full_query, request, wanted, None::<GroupedCopies>)?;
+                let (mut top, total, (_, per_field)) = self.top_hits(
+                    &*full_query,
+                    request,
+                    wanted,
+                    (None::<GroupedCopies>, entity_counts),
+                )?;
                 top.drain(..request.offset.min(top.len()));
-                (top, total, 0, HashMap::new())
+                (top, total, 0, HashMap::new(), per_field)
             }
             Some(copies) => {
                 let extra = copies.member_count.min(COLLAPSE_HEADROOM);
-                let (top, total, matching_members) = self.top_hits(
+                let (top, total, (matching_members, per_field)) = self.top_hits(
                     &*full_query,
                     request,
                     wanted + extra,
-                    GroupedCopies {
-                        members: &copies.members,
-                    },
+                    (
+                        GroupedCopies {
+                            members: &copies.members,
+                        },
+                        entity_counts,
+                    ),
                 )?;
                 let collapsed = Collapsed::of(copies, &matching_members);
                 let unhidden = |top: Vec<(f32, DocAddress)>| -> Vec<(f32, DocAddress)> {
@@ -397,9 +415,18 @@ impl ArticleSearcher {
                 }
                 page.truncate(wanted);
                 page.drain(..request.offset.min(page.len()));
-                (page, total, collapsed.hidden.len(), collapsed.others)
+                (
+                    page,
+                    total,
+                    collapsed.hidden.len(),
+                    collapsed.others,
+                    per_field,
+                )
             }
         };
+        let facets = per_field
+            .map(|per_field| EntityFacets::from_counts(per_field, request.facet_values))
+            .unwrap_or_default();
         let total = every_copy - hidden_count;
         let addresses = if request.limit == 0 {
             Vec::new()
@@ -446,6 +473,7 @@ impl ArticleSearcher {
             collapsed_total: total as u64,
             hits,
             duplicates,
+            facets,
         })
     }
 

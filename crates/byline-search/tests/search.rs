@@ -453,6 +453,22 @@ fn facet_counts_equal_a_count_over_every_matching_article() {
             ..query(q)
         };
         let hits = all_hits_of(s, &request);
+        // The sidebar counted in the ranking pass is the same, copies
+        // collapsed on the page or not.
+        for all in [true, false] {
+            let ranked = s
+                .search(&SearchRequest {
+                    facet_values: 5,
+                    all,
+                    ..request.clone()
+                })
+                .unwrap();
+            assert_eq!(
+                ranked.facets,
+                s.entity_facets(&request, 5).unwrap(),
+                "{q:?} all={all}"
+            );
+        }
         for kind in FacetKind::ALL {
             let mut truth: HashMap<&str, u64> = HashMap::new();
             for hit in &hits {

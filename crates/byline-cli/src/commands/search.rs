@@ -4,7 +4,7 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use anyhow::Result;
-use byline_search::{ArticleSearcher, EntityFacets, FacetCount, SearchRequest, SortOrder};
+use byline_search::{ArticleSearcher, FacetCount, SearchRequest, SortOrder};
 
 use crate::cli::{Filters, SearchArgs, Sort};
 use crate::output::{thousands, write_json_hit, Style};
@@ -21,6 +21,12 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
         offset: args.offset,
         recency: args.recent,
         all: args.all,
+        // The sidebar ends human output only; counted in the ranking pass.
+        facet_values: if args.json || args.count {
+            0
+        } else {
+            SIDEBAR_VALUES
+        },
         ..request_for(&args.query, &args.filters)
     };
     let stdout = std::io::stdout();
@@ -39,11 +45,7 @@ pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
         return Ok(out.flush()?);
     }
 
-    let facets = if results.total > 0 {
-        searcher.entity_facets(&request, SIDEBAR_VALUES)?
-    } else {
-        EntityFacets::default()
-    };
+    let facets = &results.facets;
 
     let shown = results.hits.len();
     let first = args.offset + 1;
