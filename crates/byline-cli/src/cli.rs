@@ -245,7 +245,8 @@ pub struct IndexArgs {
     #[arg(long = "field", value_name = "PART=KEY")]
     pub fields: Vec<String>,
 
-    /// Memory the index writer may use, in MiB.
+    /// Memory the index writer may use, in MiB (before it writes a segment out;
+    /// no merge of segments reads more than half of it).
     #[arg(long, default_value_t = 512, value_name = "MIB")]
     pub memory: usize,
 
