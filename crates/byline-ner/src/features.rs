@@ -290,7 +290,15 @@ impl DocContext {
         sentences: &[Vec<S>],
         doc_casings: &[u8],
     ) -> DocContext {
-        let mut flags: HashMap64<u8> = HashMap64::default();
+        let mut doc = DocContext::default();
+        doc.rebuild(sentences, doc_casings);
+        doc
+    }
+
+    /// [`DocContext::build_with_casings`] into `self`, reusing its memory.
+    pub(crate) fn rebuild<S: AsRef<str>>(&mut self, sentences: &[Vec<S>], doc_casings: &[u8]) {
+        let flags = &mut self.flags;
+        flags.clear();
         flags.reserve(doc_casings.len().min(4096));
         let mut cap = Vec::new();
         let mut start = 0;
@@ -327,7 +335,6 @@ impl DocContext {
                 }
             }
         }
-        DocContext { flags }
     }
 }
 
@@ -344,6 +351,8 @@ pub(crate) struct TokInfo {
     gaz: u32,
     cap_prior: u8,
     doc: u8,
+    /// The word-only features are left out (see [`WORD_KNOWN`]).
+    known: bool,
 }
 
 const PAD_LEFT: u64 = 0x1111_2222_3333_4444;
@@ -395,8 +404,18 @@ enum Need {
 /// What the features of a token and of its neighbours need (see [`Need`]).
 /// `c` is the word's casing class.
 /// [`Need::Lower`] asks for the lower-cased form and casing only (a token no
-/// feature looks at, but a gazetteer phrase may run through).
-fn tok_info(word: &str, c: u8, lex: &Lexicon, doc: &DocContext, need: Need) -> TokInfo {
+/// feature looks at, but a gazetteer phrase may run through). With
+/// [`Need::Full`], a word for which `known` holds (the tagger has the summed
+/// weights of its word-only features) gets no affixes: only its word-only
+/// features use them.
+fn tok_info(
+    word: &str,
+    c: u8,
+    lex: &Lexicon,
+    doc: &DocContext,
+    need: Need,
+    known: &impl Fn(u64) -> bool,
+) -> TokInfo {
     let word = &*ascii_punctuation(word);
     match need {
         Need::Lower => {
@@ -417,45 +436,46 @@ fn tok_info(word: &str, c: u8, lex: &Lexicon, doc: &DocContext, need: Need) -> T
         }
         Need::Full => {}
     }
+    let word_hash = hash_bytes(2, word.as_bytes());
+    let lower = hash_lower(word);
+    let mut info = TokInfo {
+        word: word_hash,
+        lower,
+        shape4: shape_hash(word, 4, 3),
+        shape1: shape_hash(word, 1, 4),
+        casing: c,
+        cap_prior: lex.cap_prior.get(&lower).copied().unwrap_or(0),
+        doc: doc.flags.get(&lower).copied().unwrap_or(0),
+        known: known(word_hash),
+        ..TokInfo::default()
+    };
+    if info.known {
+        return info;
+    }
     // Affixes of up to four characters, case-folded (ASCII): hashes of
     // slices of the lower-cased bytes, as `hash_lower` of the affix.
-    let mut prefix = [0u64; 4];
-    let mut suffix = [0u64; 4];
     let mut buf = [0u8; 64];
-    let lower = if word.len() <= buf.len() {
+    if word.len() <= buf.len() {
         let low = &mut buf[..word.len()];
         for (d, s) in low.iter_mut().zip(word.as_bytes()) {
             *d = s.to_ascii_lowercase();
         }
         let low = &buf[..word.len()];
         for (k, (i, ch)) in word.char_indices().take(4).enumerate() {
-            prefix[k] = hash_bytes(1, &low[..i + ch.len_utf8()]);
+            info.prefix[k] = hash_bytes(1, &low[..i + ch.len_utf8()]);
         }
         for (k, (i, _)) in word.char_indices().rev().take(4).enumerate() {
-            suffix[k] = hash_bytes(1, &low[i..]);
+            info.suffix[k] = hash_bytes(1, &low[i..]);
         }
-        hash_bytes(1, low)
     } else {
         for (k, (i, ch)) in word.char_indices().take(4).enumerate() {
-            prefix[k] = hash_lower(&word[..i + ch.len_utf8()]);
+            info.prefix[k] = hash_lower(&word[..i + ch.len_utf8()]);
         }
         for (k, (i, _)) in word.char_indices().rev().take(4).enumerate() {
-            suffix[k] = hash_lower(&word[i..]);
+            info.suffix[k] = hash_lower(&word[i..]);
         }
-        hash_lower(word)
-    };
-    TokInfo {
-        word: hash_bytes(2, word.as_bytes()),
-        lower,
-        shape4: shape_hash(word, 4, 3),
-        shape1: shape_hash(word, 1, 4),
-        casing: c,
-        prefix,
-        suffix,
-        gaz: 0,
-        cap_prior: lex.cap_prior.get(&lower).copied().unwrap_or(0),
-        doc: doc.flags.get(&lower).copied().unwrap_or(0),
     }
+    info
 }
 
 /// Marks gazetteer matches on the sentence's tokens: for category `g`, bits
@@ -469,12 +489,14 @@ fn mark_gazetteers<S: AsRef<str>>(tokens: &[S], info: &mut [TokInfo], lex: &Lexi
         let mut h = PHRASE_SEED;
         for j in i..n.min(i + lex.max_phrase_len) {
             h = phrase_step(h, info[j].lower);
-            let Some(&cats) = lex.phrases.get(&h) else {
-                continue;
-            };
+            // A phrase ends on a capitalised word (checked first: cheaper
+            // than the lookup).
             if j > i && !starts_upper(tokens[j].as_ref()) {
                 continue;
             }
+            let Some(&cats) = lex.phrases.get(&h) else {
+                continue;
+            };
             for g in 0..4u32 {
                 if cats & (1 << g) == 0 {
                     continue;
@@ -511,13 +533,21 @@ pub(crate) struct Scratch {
     pub(crate) words: Vec<(u64, u8)>,
 }
 
+/// [`Scratch::words`] affix count of a token whose word-only features
+/// were left out (see [`sentence_features_with_casings`]).
+pub(crate) const WORD_KNOWN: u8 = u8::MAX;
+
 /// The features of one token (`feats`, as [`sentence_features`] lays them
 /// out) that depend only on the word itself, given its affix count: the
 /// bias, word, lower-case and shape features, then the affixes. The others
 /// (casing in context, neighbours, gazetteers, priors, document) follow.
-/// Returns (word-only groups, context groups).
+/// Returns (word-only groups, context groups); with [`WORD_KNOWN`] every
+/// feature is a context feature.
 #[inline]
 pub(crate) fn word_only_features(feats: &[u64], affixes: u8) -> ([&[u64]; 2], [&[u64]; 2]) {
+    if affixes == WORD_KNOWN {
+        return ([&[], &[]], [feats, &[]]);
+    }
     let end = 6 + usize::from(affixes);
     ([&feats[..5], &feats[6..end]], [&feats[5..6], &feats[end..]])
 }
@@ -565,11 +595,16 @@ pub(crate) fn sentence_features<S: AsRef<str>>(
     let mut casings = std::mem::take(&mut scratch.casings);
     casings.clear();
     casings.extend(tokens.iter().map(|t| casing(t.as_ref()) as u8));
-    sentence_features_with_casings(tokens, &casings, lex, doc, scratch, out, offsets);
+    sentence_features_with_casings(tokens, &casings, lex, doc, scratch, out, offsets, |_| false);
     scratch.casings = casings;
 }
 
-/// [`sentence_features`] given the tokens' casing classes.
+/// [`sentence_features`] given the tokens' casing classes. `known(word)`
+/// tells that the caller has the summed weights of the word-only features
+/// of the word with hash `word` (see [`word_only_features`]); a token of
+/// such a word gets only its context features, and its entry of
+/// [`Scratch::words`] has the affix count [`WORD_KNOWN`].
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn sentence_features_with_casings<S: AsRef<str>>(
     tokens: &[S],
     casings: &[u8],
@@ -578,6 +613,7 @@ pub(crate) fn sentence_features_with_casings<S: AsRef<str>>(
     scratch: &mut Scratch,
     out: &mut Vec<u64>,
     offsets: &mut Vec<usize>,
+    known: impl Fn(u64) -> bool,
 ) {
     out.clear();
     offsets.clear();
@@ -615,12 +651,15 @@ pub(crate) fn sentence_features_with_casings<S: AsRef<str>>(
             .iter()
             .zip(casings)
             .enumerate()
-            .map(|(i, (t, &c))| tok_info(t.as_ref(), c, lex, doc, need(i))),
+            .map(|(i, (t, &c))| tok_info(t.as_ref(), c, lex, doc, need(i), &known)),
     );
     mark_gazetteers(tokens, info, lex);
     scratch.words.clear();
     if scratch.skip_inert {
         scratch.words.extend(info.iter().map(|t| {
+            if t.known {
+                return (t.word, WORD_KNOWN);
+            }
             let affixes = t.prefix.iter().chain(&t.suffix).filter(|&&h| h != 0);
             (t.word, affixes.count() as u8)
         }));
@@ -650,15 +689,6 @@ pub(crate) fn sentence_features_with_casings<S: AsRef<str>>(
             info[k as usize].shape1
         }
     };
-    let case = |k: isize| -> u64 {
-        if k < 0 {
-            7
-        } else if k as usize >= n {
-            8
-        } else {
-            u64::from(info[k as usize].casing)
-        }
-    };
     let gaz_types = |k: isize| -> u32 {
         if k < 0 || k as usize >= n {
             return 0;
@@ -667,6 +697,15 @@ pub(crate) fn sentence_features_with_casings<S: AsRef<str>>(
         (0..4).fold(0, |acc, t| {
             acc | (u32::from((g >> (4 * t)) & 0xf != 0) << t)
         })
+    };
+    let case = |k: isize| -> u64 {
+        if k < 0 {
+            7
+        } else if k as usize >= n {
+            8
+        } else {
+            u64::from(info[k as usize].casing)
+        }
     };
     for (i, t) in info.iter().enumerate() {
         offsets.push(out.len());
@@ -682,20 +721,25 @@ pub(crate) fn sentence_features_with_casings<S: AsRef<str>>(
         } else {
             0
         };
-        out.push(feat(1, 0));
-        out.push(feat(2, t.word));
-        out.push(feat(3, t.lower));
-        out.push(feat(4, t.shape4));
-        out.push(feat(5, t.shape1));
+        if !t.known {
+            out.push(feat(1, 0));
+            out.push(feat(2, t.word));
+            out.push(feat(3, t.lower));
+            out.push(feat(4, t.shape4));
+            out.push(feat(5, t.shape1));
+        }
         out.push(feat2(6, u64::from(t.casing), kind));
-        for k in 0..4 {
-            if t.prefix[k] != 0 {
-                out.push(feat(7 + k as u64, t.prefix[k]));
-            }
-            if t.suffix[k] != 0 {
-                out.push(feat(11 + k as u64, t.suffix[k]));
+        if !t.known {
+            for k in 0..4 {
+                if t.prefix[k] != 0 {
+                    out.push(feat(7 + k as u64, t.prefix[k]));
+                }
+                if t.suffix[k] != 0 {
+                    out.push(feat(11 + k as u64, t.suffix[k]));
+                }
             }
         }
+        // Neighbours.
         out.push(feat(15, lower(p - 1)));
         out.push(feat(16, lower(p + 1)));
         out.push(feat(17, lower(p - 2)));
@@ -714,8 +758,8 @@ pub(crate) fn sentence_features_with_casings<S: AsRef<str>>(
         ));
         out.push(feat3(26, case(p - 1), case(p), case(p + 1)));
         out.push(feat2(27, kind, t.lower));
-        out.push(feat2(28, lower(p - 1), shape(p, false)));
-        out.push(feat2(29, shape(p, false), lower(p + 1)));
+        out.push(feat2(28, lower(p - 1), t.shape1));
+        out.push(feat2(29, t.shape1, lower(p + 1)));
         // Gazetteers.
         for bit in 0..16u64 {
             if t.gaz & (1 << bit) != 0 {

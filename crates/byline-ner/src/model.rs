@@ -23,7 +23,7 @@
 //! n × S × NT `i16` quantised weights.
 
 use crate::conll::{allowed, allowed_last, NT};
-use crate::features::{finish, word_only_features, Lexicon};
+use crate::features::{finish, word_only_features, Lexicon, WORD_KNOWN};
 use crate::NerError;
 
 const MAGIC: &[u8; 8] = b"BYLNER02";
@@ -247,6 +247,25 @@ pub(crate) struct WordCache {
     known: Vec<Option<[i32; NT]>>,
 }
 
+impl WordCache {
+    /// Slot of a word hash.
+    #[inline]
+    fn slot(word: u64) -> usize {
+        finish(word) as usize & (WORD_CACHE_SLOTS - 1)
+    }
+
+    /// Whether the summed word-only weights of the word with hash `word`
+    /// are cached.
+    #[inline]
+    pub(crate) fn contains(&self, word: u64) -> bool {
+        word != 0
+            && self
+                .slots
+                .get(WordCache::slot(word))
+                .is_some_and(|s| s.key == word)
+    }
+}
+
 /// Dense weights of one stage, as training produces them.
 pub(crate) struct DenseStage<'a> {
     /// `rows × NT` weights; row `r` belongs to feature hash `keys[r]`, and
@@ -302,7 +321,10 @@ fn fmax(a: f32, b: f32) -> f32 {
 }
 
 /// Best tag sequence for `n` tokens given `n × NT` emission scores and a
-/// masked `(NT + 1) × NT` transition matrix.
+/// masked `(NT + 1) × NT` transition matrix. Token `i` is forced to O when
+/// `inert[i]` is set (`inert` may be shorter than the sentence): only its
+/// O score is computed, with its emission of O (every other tag scores
+/// -inf), so a run of inert tokens costs a few additions per token.
 ///
 /// Only the legal predecessors of each tag are considered (the matrix has
 /// -inf everywhere else), and the forward pass keeps only the best scores
@@ -311,6 +333,7 @@ fn fmax(a: f32, b: f32) -> f32 {
 pub(crate) fn viterbi(
     emissions: &[f32],
     trans: &[f32],
+    inert: &[bool],
     scratch: &mut DecodeScratch,
     out: &mut Vec<u8>,
 ) {
@@ -321,12 +344,13 @@ pub(crate) fn viterbi(
         return;
     }
     // Transition scores of the legal moves, gathered once per sentence:
-    // `t_open[c][j]` from `OPEN_PREDS[j]` to tag `c` (c in O, B-*, U-*),
+    // `t_open[j][c]` from `OPEN_PREDS[j]` to tag `c` (used for c in O, B-*,
+    // U-*; a row is padded so that the maxima over all tags vectorise),
     // `t_cont[k]` from B-k / I-k to I-k and L-k.
     let tr = |p: u8, c: usize| trans[(usize::from(p) + 1) * NT + c];
-    let mut t_open = [[0f32; 9]; NT];
-    for (c, row) in t_open.iter_mut().enumerate() {
-        for (t, &p) in row.iter_mut().zip(&OPEN_PREDS) {
+    let mut t_open = [[0f32; 20]; 9];
+    for (row, &p) in t_open.iter_mut().zip(&OPEN_PREDS) {
+        for (c, t) in row[..NT].iter_mut().enumerate() {
             *t = tr(p, c);
         }
     }
@@ -346,6 +370,9 @@ pub(crate) fn viterbi(
     for c in 0..NT {
         delta[c] = emissions[c] + trans[c];
     }
+    if inert.first() == Some(&true) {
+        delta[1..NT].fill(f32::NEG_INFINITY);
+    }
     for i in 1..n {
         let (done, rest) = delta.split_at_mut(i * NT);
         let mut prev = [0f32; NT];
@@ -356,19 +383,31 @@ pub(crate) fn viterbi(
         for (v, &p) in pv.iter_mut().zip(&OPEN_PREDS) {
             *v = prev[usize::from(p)];
         }
-        let open_best = |c: usize| {
-            let t = &t_open[c];
-            let mut best = pv[0] + t[0];
+        if inert.get(i) == Some(&true) {
+            let mut best = pv[0] + t_open[0][0];
             for j in 1..9 {
-                best = fmax(best, pv[j] + t[j]);
+                best = fmax(best, pv[j] + t_open[j][0]);
             }
-            best
-        };
-        cur[0] = open_best(0) + em[0];
+            cur[0] = best + em[0];
+            cur[1..].fill(f32::NEG_INFINITY);
+            continue;
+        }
+        // Best legal predecessor score of every tag entered from O, L-* or
+        // U-* (the same maxima as tag by tag, computed lane-wise).
+        let mut open = [0f32; 20];
+        for (o, &t) in open.iter_mut().zip(&t_open[0]) {
+            *o = pv[0] + t;
+        }
+        for (row, &p) in t_open[1..].iter().zip(&pv[1..]) {
+            for (o, &t) in open.iter_mut().zip(row) {
+                *o = fmax(*o, p + t);
+            }
+        }
+        cur[0] = open[0] + em[0];
         for (k, t) in t_cont.iter().enumerate() {
             let (b, i_, l, u) = (1 + 4 * k, 2 + 4 * k, 3 + 4 * k, 4 + 4 * k);
-            cur[b] = open_best(b) + em[b];
-            cur[u] = open_best(u) + em[u];
+            cur[b] = open[b] + em[b];
+            cur[u] = open[u] + em[u];
             cur[i_] = fmax(prev[b] + t[0], prev[i_] + t[1]) + em[i_];
             cur[l] = fmax(prev[b] + t[2], prev[i_] + t[3]) + em[l];
         }
@@ -493,10 +532,11 @@ impl Model {
             }
             let (word, affixes) = words[i];
             let (own, context) = word_only_features(f, affixes);
-            let slot = &cache.slots[finish(word) as usize & (WORD_CACHE_SLOTS - 1)];
+            let slot = &cache.slots[WordCache::slot(word)];
             if slot.key == word && word != 0 {
                 known.push(Some(slot.acc));
             } else {
+                debug_assert_ne!(affixes, WORD_KNOWN, "word-only features left out");
                 known.push(None);
                 keys.extend(own.iter().copied().flatten());
             }
@@ -521,14 +561,18 @@ impl Model {
                 continue;
             }
             let (word, affixes) = words[i];
-            let own_len = 5 + usize::from(affixes);
+            let own_len = if affixes == WORD_KNOWN {
+                0
+            } else {
+                5 + usize::from(affixes)
+            };
             let mut acc = match known[i] {
                 Some(acc) => acc,
                 None => {
                     let mut acc = [0i32; NT];
                     sum(&mut acc, &rows[next..next + own_len]);
                     next += own_len;
-                    let slot = &mut cache.slots[finish(word) as usize & (WORD_CACHE_SLOTS - 1)];
+                    let slot = &mut cache.slots[WordCache::slot(word)];
                     *slot = CachedWord { key: word, acc };
                     acc
                 }
@@ -784,10 +828,10 @@ mod tests {
         model.emissions(&[11, 99, 12], &[0, 1, 3], &mut Vec::new(), &mut em);
         let mut tags = Vec::new();
         let mut scratch = DecodeScratch::default();
-        viterbi(&em[0], model.transitions(0), &mut scratch, &mut tags);
+        viterbi(&em[0], model.transitions(0), &[], &mut scratch, &mut tags);
         assert_eq!(tags, vec![u_per as u8, 0]);
         model.add_emissions(1, &[13], &[0, 0, 1], &mut em[1]);
-        viterbi(&em[1], model.transitions(1), &mut scratch, &mut tags);
+        viterbi(&em[1], model.transitions(1), &[], &mut scratch, &mut tags);
         assert_eq!(tags, vec![0, u_loc as u8]);
         assert!(Model::from_bytes(&bytes[..bytes.len() - 1]).is_err());
     }
@@ -826,7 +870,75 @@ mod tests {
         let mut trans = vec![0f32; (NT + 1) * NT];
         mask_transitions(&mut trans);
         let mut tags = Vec::new();
-        viterbi(&em, &trans, &mut DecodeScratch::default(), &mut tags);
+        viterbi(&em, &trans, &[], &mut DecodeScratch::default(), &mut tags);
         assert_eq!(tags, vec![tag_id(1, Pos::Begin), tag_id(1, Pos::Last)]);
+    }
+
+    /// Plain first-order Viterbi over every (previous, current) pair.
+    fn naive_viterbi(em: &[f32], trans: &[f32]) -> Vec<u8> {
+        let n = em.len() / NT;
+        let mut delta = vec![f32::NEG_INFINITY; n * NT];
+        let mut back = vec![0u8; n * NT];
+        for c in 0..NT {
+            delta[c] = em[c] + trans[c];
+        }
+        for i in 1..n {
+            for c in 0..NT {
+                for p in 0..NT {
+                    let s = delta[(i - 1) * NT + p] + trans[(p + 1) * NT + c];
+                    if s > delta[i * NT + c] {
+                        delta[i * NT + c] = s;
+                        back[i * NT + c] = p as u8;
+                    }
+                }
+                delta[i * NT + c] += em[i * NT + c];
+            }
+        }
+        let mut tag = 0u8;
+        for c in 1..NT {
+            if allowed_last(c as u8)
+                && delta[(n - 1) * NT + c] > delta[(n - 1) * NT + usize::from(tag)]
+            {
+                tag = c as u8;
+            }
+        }
+        let mut out = vec![0u8; n];
+        for i in (0..n).rev() {
+            out[i] = tag;
+            tag = back[i * NT + usize::from(tag)];
+        }
+        out
+    }
+
+    #[test]
+    fn viterbi_matches_naive_and_forces_inert_tokens() {
+        let mut state = 0x1234_5678_9abc_def0u64;
+        let mut rnd = || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 40) as f32 / (1u64 << 24) as f32) * 8.0 - 4.0
+        };
+        let mut scratch = DecodeScratch::default();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for round in 0..300 {
+            let n = 1 + round % 13;
+            let mut trans: Vec<f32> = (0..(NT + 1) * NT).map(|_| rnd()).collect();
+            mask_transitions(&mut trans);
+            let mut em: Vec<f32> = (0..n * NT).map(|_| rnd()).collect();
+            viterbi(&em, &trans, &[], &mut scratch, &mut a);
+            assert_eq!(a, naive_viterbi(&em, &trans));
+            // Inert tokens: forcing O in the decoder is the same as
+            // penalising every other tag.
+            let inert: Vec<bool> = (0..n).map(|_| rnd() > 1.0).collect();
+            for (t, _) in inert.iter().enumerate().filter(|(_, &x)| x) {
+                em[t * NT..(t + 1) * NT].fill(-1e9);
+                em[t * NT] = 0.0;
+            }
+            viterbi(&em, &trans, &[], &mut scratch, &mut a);
+            viterbi(&em, &trans, &inert, &mut scratch, &mut b);
+            assert_eq!(a, b);
+            assert!(inert.iter().zip(&b).all(|(&x, &t)| !x || t == 0));
+        }
     }
 }

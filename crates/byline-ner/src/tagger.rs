@@ -53,6 +53,8 @@ pub(crate) struct Buffers {
     tags: Vec<u8>,
     /// Casing classes of the current document's tokens.
     casings: Vec<u8>,
+    /// The current document's context (reused from document to document).
+    doc: DocContext,
     /// Word-only weight sums of a one-stage model (see
     /// [`Model::emissions_cached`]).
     words: WordCache,
@@ -113,7 +115,8 @@ impl NerTagger {
         let mut casings = std::mem::take(&mut buf.casings);
         casings.clear();
         casings.extend(sentences.iter().flatten().map(|t| casing(t.as_ref()) as u8));
-        let doc = DocContext::build_with_casings(sentences, &casings);
+        let mut doc = std::mem::take(&mut buf.doc);
+        doc.rebuild(sentences, &casings);
         let two_stages = model.stages() > 1;
         // Stage-one tags and partial stage-two scores of every sentence.
         let mut stage1: Vec<Vec<u8>> = Vec::new();
@@ -125,6 +128,9 @@ impl NerTagger {
         for (i, sent) in sentences.iter().enumerate() {
             let sent_casings = &casings[start..start + sent.len()];
             start += sent.len();
+            // With one stage, words whose word-only weights are cached get
+            // only their context features (see `Model::emissions_cached`).
+            let cache = &buf.words;
             sentence_features_with_casings(
                 sent,
                 sent_casings,
@@ -133,6 +139,7 @@ impl NerTagger {
                 &mut buf.scratch,
                 &mut feats,
                 &mut offsets,
+                |w| !two_stages && cache.contains(w),
             );
             let (feats, offs) = (&feats[..], &offsets[..]);
             if !two_stages && buf.scratch.inert.iter().all(|&x| x) {
@@ -154,18 +161,22 @@ impl NerTagger {
                     &mut buf.emissions[0],
                 );
             }
-            // Inert tokens got no features: they can only be O.
-            for (t, _) in buf.scratch.inert.iter().enumerate().filter(|(_, &x)| x) {
-                for em in &mut buf.emissions {
-                    if let Some(scores) = em.get_mut(t * NT..(t + 1) * NT) {
-                        scores.fill(INERT_PENALTY);
-                        scores[0] = 0.0;
+            // Inert tokens got no features: they can only be O. With one
+            // stage the decoder forces them to O itself.
+            if two_stages {
+                for (t, _) in buf.scratch.inert.iter().enumerate().filter(|(_, &x)| x) {
+                    for em in &mut buf.emissions {
+                        if let Some(scores) = em.get_mut(t * NT..(t + 1) * NT) {
+                            scores.fill(INERT_PENALTY);
+                            scores[0] = 0.0;
+                        }
                     }
                 }
             }
             viterbi(
                 &buf.emissions[0],
                 model.transitions(0),
+                if two_stages { &[] } else { &buf.scratch.inert },
                 &mut buf.decode,
                 &mut buf.tags,
             );
@@ -179,6 +190,7 @@ impl NerTagger {
         buf.feats = feats;
         buf.offsets = offsets;
         buf.casings = casings;
+        buf.doc = doc;
         if !two_stages {
             return;
         }
@@ -189,7 +201,13 @@ impl NerTagger {
             start += sent.len();
             preds.sentence_features(sent, &stage1[i], &mut buf.feats, &mut buf.offsets);
             model.add_emissions(1, &buf.feats, &buf.offsets, scores);
-            viterbi(scores, model.transitions(1), &mut buf.decode, &mut buf.tags);
+            viterbi(
+                scores,
+                model.transitions(1),
+                &[],
+                &mut buf.decode,
+                &mut buf.tags,
+            );
             f(i, &buf.tags);
         }
     }

@@ -237,7 +237,7 @@ impl Trained {
         let (mut em, mut tags, mut scratch) = (Vec::new(), Vec::new(), DecodeScratch::default());
         for s in data {
             dense_emissions(s, &self.w, &mut em);
-            viterbi(&em, &trans, &mut scratch, &mut tags);
+            viterbi(&em, &trans, &[], &mut scratch, &mut tags);
             out[s.doc].push(tags.clone());
         }
         out
@@ -314,7 +314,7 @@ fn perceptron(
             dense_emissions(s, &w, &mut em);
             masked.copy_from_slice(&tw);
             mask_transitions(&mut masked);
-            viterbi(&em, &masked, &mut scratch, &mut pred);
+            viterbi(&em, &masked, &[], &mut scratch, &mut pred);
             if pred != s.gold {
                 for (i, (&g, &p)) in s.gold.iter().zip(&pred).enumerate() {
                     let prev_g = if i == 0 {
