@@ -167,6 +167,17 @@ index_runs() {
     done
 }
 no_prep() { :; }
+# Reads a system's input once, untimed, so that its first timed run does not
+# wait on the disk (at 1M articles a cold read of the 5 GB of pages cost the
+# run a third of its time; with one run per system above 100k articles, the
+# OS cache must be warm before it).
+warm() {
+    if [ -d "$1" ]; then
+        find "$1" -type f -print0 | xargs -0 cat >/dev/null
+    else
+        cat "$1" >/dev/null
+    fi
+}
 make_dir() { mkdir -p "$1"; }
 tantivy_init() { "$py" "$peers/tantivy_peer.py" init "$1"; }
 
@@ -233,6 +244,7 @@ run_byline() {
     fi
     local o=$res/$label dir=$indexes/$ds/$label
     mkdir -p "$o"
+    warm "$source"
     echo "== [$ds] $label: index"
     index_runs "$dir" "$o/index" no_prep "$bin/byline" --color never --index "$dir" \
         index "$source" --rebuild --quiet --memory "$memory_mib" "${opts[@]}"
@@ -255,6 +267,7 @@ run_tantivy() {
     mkdir -p "$o"
     [ -x "$tantivy" ] || { echo "$tantivy missing: run benches/peers/setup.sh" >&2; return 1; }
     echo "== [$ds] tantivy-cli: index (-t $threads -m ${memory_mib} MiB)"
+    warm "$jsonl"
     index_runs "$dir" "$o/index" tantivy_init "$tantivy" index -i "$dir" -f "$jsonl" \
         -t "$threads" -m "$((memory_mib * 1048576))"
     "$py" "$peers/tantivy_peer.py" count "$dir" >"$o/count"
@@ -277,6 +290,7 @@ run_sqlite() {
     local o=$res/sqlite-fts5 dir=$indexes/$ds/sqlite-fts5
     mkdir -p "$o"
     echo "== [$ds] sqlite-fts5: index"
+    warm "$jsonl"
     index_runs "$dir" "$o/index" make_dir "$py" "$peers/sqlite_fts5.py" index "$jsonl" "$dir/articles.db"
     grep -oE 'indexed [0-9]+ articles' "$o/index-$runs.log" | tr -dc '0-9' >"$o/count"
     du -sb "$dir" | cut -f1 >"$o/size"
@@ -301,6 +315,7 @@ run_xapian() {
     local o=$res/xapian dir=$indexes/$ds/xapian
     mkdir -p "$o"
     echo "== [$ds] xapian: index"
+    warm "$jsonl"
     index_runs "$dir" "$o/index" no_prep "$py" "$peers/xapian_peer.py" index "$jsonl" "$dir"
     grep -oE 'indexed [0-9]+ articles' "$o/index-$runs.log" | tr -dc '0-9' >"$o/count"
     du -sb "$dir" | cut -f1 >"$o/size"

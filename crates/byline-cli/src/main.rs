@@ -14,9 +14,11 @@ use clap::Parser;
 use crate::cli::Cli;
 
 /// jemalloc hands freed memory back to the system and fragments less
-/// across threads than glibc's allocator: indexing the 1M-article bench
-/// corpus peaked at 288 MB of RSS instead of 904 MB, and the 200k one took
-/// 19–20 s instead of 22–28 s (`/usr/bin/time`, same commit, alternated).
+/// across threads than glibc's allocator. Same commit, quiet machine,
+/// `/usr/bin/time`: the 200k-article bench corpus indexed in 19–20 s of
+/// wall and 37–40 s of CPU instead of 22–28 s and 43–54 s; at 1M articles
+/// time and peak RSS were even (102 s and 475 MiB against 103 s and 464
+/// MiB).
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
