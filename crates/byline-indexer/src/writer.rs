@@ -291,24 +291,25 @@ pub fn index_paths(
     let (chunks_tx, chunks_rx) = std::sync::mpsc::sync_channel::<Vec<Candidate>>(2);
     let files_found = std::thread::scope(|scope| -> Result<u64, IndexError> {
         let walker = scope.spawn(|| walk(inputs, index_dir, &skipped, progress, chunks_tx));
+        let mut error = None;
         for chunk in &chunks_rx {
             chunk.par_iter().for_each(|file| index_file(&writer, file));
             if let Some(e) = failure.lock().expect("lock").take() {
-                // Dropping the receiver stops the walk at its next chunk.
-                drop(chunks_rx);
-                let _ = walker.join();
-                return Err(IndexError::Tantivy(e));
+                error = Some(IndexError::Tantivy(e));
+                break;
             }
             if last_commit.elapsed() >= COMMIT_INTERVAL {
                 if let Err(e) = writer.commit() {
-                    drop(chunks_rx);
-                    let _ = walker.join();
-                    return Err(e.into());
+                    error = Some(e.into());
+                    break;
                 }
                 last_commit = Instant::now();
             }
         }
-        Ok(walker.join().expect("the walk does not panic"))
+        // After an error, dropping the receiver stops the walk at its next chunk.
+        drop(chunks_rx);
+        let found = walker.join().expect("the walk does not panic");
+        error.map_or(Ok(found), Err)
     })?;
 
     // Files the index knows under the folders just walked, that the walk did not find.

@@ -106,15 +106,14 @@ impl ArticleSearcher {
         request: &SearchRequest,
         limit: usize,
     ) -> Result<EntityFacets, SearchError> {
-        if limit == 0 {
-            return Ok(EntityFacets::default());
-        }
-        let query = self.build_query(request)?;
-        let per_field = self
-            .reader
-            .searcher()
-            .search(&*query, &EntityCounts::new(&FacetKind::ALL))?;
-        Ok(EntityFacets::from_counts(per_field, limit))
+        let mut tops = self
+            .count_terms(request, &FacetKind::ALL, limit)?
+            .into_iter();
+        Ok(EntityFacets {
+            people: tops.next().unwrap_or_default(),
+            places: tops.next().unwrap_or_default(),
+            orgs: tops.next().unwrap_or_default(),
+        })
     }
 
     fn count_terms(
