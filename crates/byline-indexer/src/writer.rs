@@ -238,6 +238,9 @@ pub fn index_paths(
                 return skip(&file.path, reason);
             }
         };
+        // The articles own their text: the file's bytes can go before
+        // they are indexed (a JSON Lines export of 255 MB held both).
+        drop(bytes);
         let count = parsed.articles.len() as u64;
         let add = |article: &ParsedArticle| -> Result<(), tantivy::TantivyError> {
             if article.published.is_none() {
