@@ -206,36 +206,12 @@ impl DuplicateGroups {
             }
         }
         let mut sets = UnionFind::new(prints.len());
-        // Exact copies: equal body hashes, found by sorting.
-        let mut keyed: Vec<(u64, u32)> = prints
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.body_hash != 0)
-            .map(|(i, p)| (p.body_hash, i as u32))
-            .collect();
-        keyed.sort_unstable();
-        for pair in keyed.windows(2) {
-            if pair[0].0 == pair[1].0 {
-                sets.union(pair[0].1 as usize, pair[1].1 as usize);
-            }
-        }
+        // Exact copies: equal body hashes.
+        join_equal(&mut sets, prints.iter().map(|p| p.body_hash));
         // Equal SimHashes are copies outright; the pair search below then
         // sees each distinct SimHash once (a story repeated a thousand
         // times is not a million comparisons).
-        let mut distinct: Vec<(u64, u32)> = prints
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.simhash != 0)
-            .map(|(i, p)| (p.simhash, i as u32))
-            .collect();
-        distinct.sort_unstable();
-        distinct.dedup_by(|b, a| {
-            let same = a.0 == b.0;
-            if same {
-                sets.union(a.1 as usize, b.1 as usize);
-            }
-            same
-        });
+        let distinct = join_equal(&mut sets, prints.iter().map(|p| p.simhash));
         // Near copies: for every pair of blocks, bucket the distinct
         // SimHashes by those two blocks' bits and compare within buckets.
         let blocks: Vec<(u32, u32)> = (0..SIMHASH_BLOCKS)
@@ -393,6 +369,25 @@ impl DuplicateGroups {
     pub fn hidden_count(&self) -> usize {
         self.groups.iter().map(|g| g.len() - 1).sum()
     }
+}
+
+/// Joins the articles whose keys are equal (0: no key) and returns each
+/// distinct key once, sorted, with one of its articles.
+fn join_equal(sets: &mut UnionFind, keys: impl Iterator<Item = u64>) -> Vec<(u64, u32)> {
+    let mut keyed: Vec<(u64, u32)> = keys
+        .enumerate()
+        .filter(|&(_, key)| key != 0)
+        .map(|(i, key)| (key, i as u32))
+        .collect();
+    keyed.sort_unstable();
+    keyed.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            sets.union(kept.1 as usize, later.1 as usize);
+        }
+        same
+    });
+    keyed
 }
 
 struct UnionFind {

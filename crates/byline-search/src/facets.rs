@@ -73,7 +73,12 @@ impl EntityFacets {
     /// The top `limit` of each kind, from the counts of an
     /// [`EntityCounts`] over [`FacetKind::ALL`].
     pub(crate) fn from_counts(per_field: Vec<Vec<SegmentCounts>>, limit: usize) -> Self {
-        let mut tops = per_field.iter().map(|segments| top_values(segments, limit));
+        Self::from_tops(per_field.iter().map(|segments| top_values(segments, limit)))
+    }
+
+    /// The top values of people, places and organisations, in that order.
+    fn from_tops(tops: impl IntoIterator<Item = Vec<FacetCount>>) -> Self {
+        let mut tops = tops.into_iter();
         EntityFacets {
             people: tops.next().unwrap_or_default(),
             places: tops.next().unwrap_or_default(),
@@ -106,14 +111,11 @@ impl ArticleSearcher {
         request: &SearchRequest,
         limit: usize,
     ) -> Result<EntityFacets, SearchError> {
-        let mut tops = self
-            .count_terms(request, &FacetKind::ALL, limit)?
-            .into_iter();
-        Ok(EntityFacets {
-            people: tops.next().unwrap_or_default(),
-            places: tops.next().unwrap_or_default(),
-            orgs: tops.next().unwrap_or_default(),
-        })
+        Ok(EntityFacets::from_tops(self.count_terms(
+            request,
+            &FacetKind::ALL,
+            limit,
+        )?))
     }
 
     fn count_terms(
