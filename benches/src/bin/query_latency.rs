@@ -18,6 +18,11 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{ensure, Context};
+
+/// The allocator the `byline` binary ships with, so that warm latency is
+/// measured as `byline search` runs.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use byline_bench::{
     format_micros, median, parse_categories, parse_queries, render_table, Summary, UNCATEGORISED,
 };

