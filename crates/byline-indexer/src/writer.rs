@@ -19,7 +19,8 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use crate::error::IndexError;
 use crate::merge::BoundedMergePolicy;
 use crate::parse::{
-    parse_bytes, FieldMap, FileKind, ParsedArticle, RecordProblem, SkipReason, MAX_FILE_BYTES,
+    parse_bytes, parse_json_lines_run, reads_as_lines, FieldMap, FileKind, ParsedArticle,
+    RecordProblem, SkipReason, MAX_FILE_BYTES,
 };
 use crate::schema::ArticleSchema;
 use crate::store::ArticleIndex;
@@ -36,6 +37,10 @@ pub struct IndexOptions {
     pub threads: usize,
     /// JSON field names.
     pub fields: FieldMap,
+    /// JSON Lines files larger than this many bytes are read in runs of
+    /// about this size (whole lines), so that memory does not grow with
+    /// the file; smaller files are read whole.
+    pub jsonl_run_bytes: usize,
 }
 
 impl Default for IndexOptions {
@@ -45,6 +50,7 @@ impl Default for IndexOptions {
             memory_budget: 512 << 20,
             threads: 0,
             fields: FieldMap::default(),
+            jsonl_run_bytes: 32 << 20,
         }
     }
 }
@@ -77,8 +83,11 @@ pub trait IndexProgress: Sync {
     /// once it has found them all. Indexing starts before the walk ends
     /// (a million paths are not held at once), so this comes repeatedly.
     fn found(&self, _files: u64, _complete: bool) {}
-    /// One file is done, with this many articles from it.
+    /// One file is done, with this many articles from it (not counting
+    /// those already reported by [`IndexProgress::articles_added`]).
     fn file_done(&self, _articles: u64) {}
+    /// Articles added from a large file that is still being read.
+    fn articles_added(&self, _articles: u64) {}
     /// Writing the index to disk (can take a while at the end).
     fn committing(&self) {}
 }
@@ -179,6 +188,100 @@ pub fn index_paths(
             .push((path.to_path_buf(), reason));
         progress.file_done(0);
     };
+    let add_article = |writer: &IndexWriter,
+                       file: &Candidate,
+                       state: &FileState,
+                       article: &ParsedArticle|
+     -> Result<(), tantivy::TantivyError> {
+        if article.published.is_none() {
+            counts.without_date.fetch_add(1, Ordering::Relaxed);
+        }
+        for warning in &article.warnings {
+            warnings
+                .lock()
+                .expect("lock")
+                .push((file.path.clone(), warning.clone()));
+        }
+        let found = entities.map(|e| e.recognize(&article.title, &article.body));
+        let doc = build_document(
+            &store.fields,
+            &file.source,
+            &file.path,
+            state,
+            article,
+            found.as_ref(),
+        );
+        writer.add_document(doc).map(|_| ())
+    };
+    // A large JSON Lines export, read a run of lines at a time so that
+    // memory does not grow with the file (and no size limit applies).
+    let index_in_runs =
+        |writer: &IndexWriter, file: &Candidate, state: FileState, previous: Option<FileState>| {
+            let hash = match file_hash(&file.path) {
+                Ok(hash) => hash,
+                Err(reason) => return skip(&file.path, reason),
+            };
+            let state = FileState { hash, ..state };
+            if previous.is_some_and(|p| p.size == state.size && p.hash == state.hash) {
+                counts.unchanged.fetch_add(1, Ordering::Relaxed);
+                progress.file_done(0);
+                return;
+            }
+            let source = &file.source;
+            if previous.is_some() {
+                counts.changed.fetch_add(1, Ordering::Relaxed);
+                writer.delete_term(Term::from_field_text(store.fields.source, source));
+            } else {
+                counts.new.fetch_add(1, Ordering::Relaxed);
+            }
+            let mut runs = match JsonLinesRuns::open(&file.path, options.jsonl_run_bytes) {
+                Ok(runs) => runs,
+                Err(reason) => return skip(&file.path, reason),
+            };
+            let mut added = 0u64;
+            let mut problems = Vec::new();
+            let outcome = loop {
+                let (first_line, bytes) = match runs.next_run() {
+                    Ok(Some(run)) => run,
+                    Ok(None) => break Ok(()),
+                    Err(reason) => break Err(reason),
+                };
+                let (articles, run_problems) =
+                    parse_json_lines_run(&bytes, first_line, &options.fields);
+                drop(bytes);
+                problems.extend(run_problems);
+                if let Err(e) = articles
+                    .par_iter()
+                    .try_for_each(|article| add_article(writer, file, &state, article))
+                {
+                    failure.lock().expect("lock").get_or_insert(e);
+                    return;
+                }
+                added += articles.len() as u64;
+                progress.articles_added(articles.len() as u64);
+            };
+            let outcome = outcome.and_then(|()| match (added, problems.first()) {
+                (0, Some(first)) => Err(SkipReason::Malformed(match first.line {
+                    Some(line) => format!("line {line}: {}", first.message),
+                    None => first.message.clone(),
+                })),
+                (0, None) => Err(SkipReason::NoArticles),
+                _ => Ok(()),
+            });
+            if let Err(reason) = outcome {
+                // What the file gave before it broke goes too: a commit never
+                // holds half a file.
+                writer.delete_term(Term::from_field_text(store.fields.source, source));
+                return skip(&file.path, reason);
+            }
+            if !problems.is_empty() {
+                let mut list = record_problems.lock().expect("lock");
+                list.extend(problems.into_iter().map(|p| (file.path.clone(), p)));
+            }
+            counts.articles.fetch_add(added, Ordering::Relaxed);
+            counts.files_indexed.fetch_add(1, Ordering::Relaxed);
+            progress.file_done(0);
+        };
     let index_file = |writer: &IndexWriter, file: &Candidate| {
         let source = &file.source;
         let previous = known.get(source).copied();
@@ -195,6 +298,12 @@ pub fn index_paths(
             counts.unchanged.fetch_add(1, Ordering::Relaxed);
             progress.file_done(0);
             return;
+        }
+        if file.kind == FileKind::JsonLines
+            && state.size > options.jsonl_run_bytes as u64
+            && file_head(&file.path).is_some_and(|head| reads_as_lines(&head))
+        {
+            return index_in_runs(writer, file, state, previous);
         }
         let bytes = match read_file(&file.path, state.size) {
             Ok(bytes) => bytes,
@@ -242,27 +351,7 @@ pub fn index_paths(
         // they are indexed (a JSON Lines export of 255 MB held both).
         drop(bytes);
         let count = parsed.articles.len() as u64;
-        let add = |article: &ParsedArticle| -> Result<(), tantivy::TantivyError> {
-            if article.published.is_none() {
-                counts.without_date.fetch_add(1, Ordering::Relaxed);
-            }
-            for warning in &article.warnings {
-                warnings
-                    .lock()
-                    .expect("lock")
-                    .push((file.path.clone(), warning.clone()));
-            }
-            let found = entities.map(|e| e.recognize(&article.title, &article.body));
-            let doc = build_document(
-                &store.fields,
-                source,
-                &file.path,
-                &state,
-                article,
-                found.as_ref(),
-            );
-            writer.add_document(doc).map(|_| ())
-        };
+        let add = |article: &ParsedArticle| add_article(writer, file, &state, article);
         // A JSON Lines export is one file of many articles: its articles
         // are tagged and added on every core, not on the file's one task.
         let added = if parsed.articles.len() > 1 {
@@ -544,6 +633,79 @@ fn read_file(path: &Path, size: u64) -> Result<Vec<u8>, SkipReason> {
         return Err(SkipReason::TooLarge(size));
     }
     fs::read(path).map_err(|e| SkipReason::Unreadable(e.to_string()))
+}
+
+/// The content hash of a file read as it streams ([`content_hash`] of its bytes).
+fn file_hash(path: &Path) -> Result<u64, SkipReason> {
+    let file = fs::File::open(path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+    let mut hasher = blake3::Hasher::new();
+    hasher
+        .update_reader(file)
+        .map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+    let hash = hasher.finalize();
+    Ok(u64::from_le_bytes(
+        hash.as_bytes()[..8].try_into().expect("8 bytes"),
+    ))
+}
+
+/// The first bytes of a file (enough to recognise gzip or a byte-order mark).
+fn file_head(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4);
+    fs::File::open(path)
+        .ok()?
+        .take(4)
+        .read_to_end(&mut head)
+        .ok()?;
+    Some(head)
+}
+
+/// Reads a JSON Lines file as runs of whole lines.
+struct JsonLinesRuns {
+    reader: std::io::BufReader<fs::File>,
+    run_bytes: usize,
+    /// The 1-based line number the next run starts at.
+    next_line: usize,
+    done: bool,
+}
+
+impl JsonLinesRuns {
+    fn open(path: &Path, run_bytes: usize) -> Result<Self, SkipReason> {
+        let file = fs::File::open(path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+        Ok(JsonLinesRuns {
+            reader: std::io::BufReader::with_capacity(1 << 20, file),
+            run_bytes: run_bytes.max(1),
+            next_line: 1,
+            done: false,
+        })
+    }
+
+    /// The next run and the line it starts at; `None` at the end.
+    fn next_run(&mut self) -> Result<Option<(usize, Vec<u8>)>, SkipReason> {
+        use std::io::BufRead;
+        if self.done {
+            return Ok(None);
+        }
+        let mut run = Vec::with_capacity(self.run_bytes + (1 << 16));
+        let mut lines = 0;
+        while run.len() < self.run_bytes {
+            let n = self
+                .reader
+                .read_until(b'\n', &mut run)
+                .map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+            if n == 0 {
+                self.done = true;
+                break;
+            }
+            lines += 1;
+        }
+        if run.is_empty() {
+            return Ok(None);
+        }
+        let first = self.next_line;
+        self.next_line += lines;
+        Ok(Some((first, run)))
+    }
 }
 
 fn content_hash(bytes: &[u8]) -> u64 {

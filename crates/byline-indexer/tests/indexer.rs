@@ -169,6 +169,43 @@ fn reuters_jsonl_gives_the_same_count_and_dates() {
         "{right} of {}",
         truth.len()
     );
+
+    // Read a run of lines at a time (as an export larger than
+    // `jsonl_run_bytes` is), the file gives the same articles under the
+    // same line numbers, and a bad line is named by its line in the file.
+    let input = tempfile::tempdir().unwrap();
+    let copy = input.path().join("reuters.jsonl");
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.insert(12_345, "{not json");
+    fs::write(&copy, lines.join("\n") + "\n").unwrap();
+    let index_copy = |run_bytes: usize| {
+        let dir = tempfile::tempdir().unwrap();
+        let options = IndexOptions {
+            jsonl_run_bytes: run_bytes,
+            ..IndexOptions::default()
+        };
+        let summary = index_paths(
+            dir.path(),
+            std::slice::from_ref(&copy),
+            &options,
+            None,
+            &NoProgress,
+        )
+        .unwrap();
+        let mut dates = stored_dates(dir.path());
+        dates.sort();
+        (summary, dates)
+    };
+    let (whole, whole_dates) = index_copy(usize::MAX);
+    let (runs, runs_dates) = index_copy(1 << 20);
+    assert_eq!(whole.articles, 19_043);
+    assert_eq!(runs.articles, 19_043);
+    assert_eq!(runs_dates, whole_dates);
+    let lines_named = |s: &byline_indexer::IndexSummary| -> Vec<Option<usize>> {
+        s.record_problems.iter().map(|(_, p)| p.line).collect()
+    };
+    assert_eq!(lines_named(&whole), vec![Some(12_346)]);
+    assert_eq!(lines_named(&runs), vec![Some(12_346)]);
 }
 
 #[test]

@@ -27,8 +27,11 @@ impl IndexProgress for Bar {
         self.bar.set_length(files);
     }
     fn file_done(&self, articles: u64) {
-        let total = self.articles.fetch_add(articles, Ordering::Relaxed) + articles;
         self.bar.inc(1);
+        self.articles_added(articles);
+    }
+    fn articles_added(&self, articles: u64) {
+        let total = self.articles.fetch_add(articles, Ordering::Relaxed) + articles;
         let secs = self.bar.elapsed().as_secs_f64().max(1e-3);
         self.bar.set_message(format!(
             "{} articles · {:.0} articles/s",
@@ -53,6 +56,7 @@ pub fn run(index_dir: &Path, args: IndexArgs, style: &Style) -> Result<()> {
         memory_budget: args.memory.max(16) << 20,
         threads: args.threads.unwrap_or(0),
         fields,
+        ..IndexOptions::default()
     };
     let bar = if args.quiet {
         ProgressBar::hidden()

@@ -82,10 +82,21 @@ impl FieldMap {
 /// Parses a JSON Lines file: one object per line. A bad line is reported
 /// with its number and skipped; the others still go in.
 pub fn parse_json_lines(text: &str, fields: &FieldMap) -> (Vec<ParsedArticle>, Vec<RecordProblem>) {
+    parse_json_lines_from(text, fields, 1)
+}
+
+/// Parses a run of JSON Lines whose first line is line `first_line` of its
+/// file (a large export is read a run of lines at a time); records and
+/// problems carry their line numbers in the whole file.
+pub fn parse_json_lines_from(
+    text: &str,
+    fields: &FieldMap,
+    first_line: usize,
+) -> (Vec<ParsedArticle>, Vec<RecordProblem>) {
     let mut articles = Vec::new();
     let mut problems = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        let line_no = index + 1;
+        let line_no = index + first_line;
         let line = line.trim();
         if line.is_empty() {
             continue;

@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 pub use decode::{decode, Encoding, NotText};
 pub use gzip::{MAX_INFLATED_BYTES, MAX_INFLATE_RATIO};
 pub use html::{decode_html, parse_html_page, MAX_HTML_BYTES, MAX_HTML_DEPTH};
-pub use json::{parse_json, parse_json_lines, FieldMap};
+pub use json::{parse_json, parse_json_lines, parse_json_lines_from, FieldMap};
 pub use text::parse_text_page;
 pub use warc::{parse_warc, WarcContents};
 
@@ -217,6 +217,63 @@ pub fn parse_bytes(
     })
 }
 
+/// Parses a run of whole lines of a JSON Lines file, the first of them
+/// line `first_line` of the file (large exports are read a run at a time).
+/// The run is parsed in pieces on every core; records keep file order.
+pub fn parse_json_lines_run(
+    bytes: &[u8],
+    first_line: usize,
+    fields: &FieldMap,
+) -> (Vec<ParsedArticle>, Vec<RecordProblem>) {
+    use rayon::prelude::*;
+    const PIECE_BYTES: usize = 1 << 20;
+    let text = match decode(bytes) {
+        Ok((text, _)) => text,
+        Err(NotText::Binary) => {
+            return (
+                Vec::new(),
+                vec![RecordProblem {
+                    line: Some(first_line),
+                    message: "binary data, not JSON Lines".to_string(),
+                }],
+            )
+        }
+    };
+    // Pieces of about PIECE_BYTES ending on a line break, with their first line.
+    let mut pieces = Vec::new();
+    let (mut start, mut line) = (0, first_line);
+    while start < text.len() {
+        let mut end = (start + PIECE_BYTES).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        let end = match text[end..].find('\n') {
+            Some(i) if end < text.len() => end + i + 1,
+            _ => text.len(),
+        };
+        let piece = &text[start..end];
+        pieces.push((line, piece));
+        line += piece.bytes().filter(|&b| b == b'\n').count();
+        start = end;
+    }
+    let parsed: Vec<_> = pieces
+        .par_iter()
+        .map(|&(line, piece)| parse_json_lines_from(piece, fields, line))
+        .collect();
+    let mut articles = Vec::new();
+    let mut problems = Vec::new();
+    for (a, p) in parsed {
+        articles.extend(a);
+        problems.extend(p);
+    }
+    (articles, problems)
+}
+
+/// True when a file can be read as runs of lines: not gzip, not UTF-16.
+pub fn reads_as_lines(head: &[u8]) -> bool {
+    !(gzip::is_gzip(head) || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]))
+}
+
 /// Reads a web archive. One that held no page is [`SkipReason::NoArticles`]
 /// (or [`SkipReason::Malformed`] when it broke before any page).
 fn parse_warc_file(bytes: &[u8]) -> Result<ParsedFile, SkipReason> {
@@ -265,6 +322,37 @@ pub(crate) fn cap_text(text: &str, max: usize, what: &str, warnings: &mut Vec<St
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_run_of_json_lines_parses_in_pieces_as_one_text() {
+        // About 3 MiB: several pieces, split on line breaks, with a bad line,
+        // a blank line and non-ASCII text near piece boundaries.
+        let mut text = String::new();
+        for i in 0..12_000 {
+            match i {
+                4_000 => text.push_str("{broken\n"),
+                8_000 => text.push('\n'),
+                _ => text.push_str(&format!(
+                    "{{\"id\":\"a{i}\",\"title\":\"Dārayyā talks {i}\",\"body\":\"{}\"}}\n",
+                    "Aleppo and Daraya under siege. ".repeat(8)
+                )),
+            }
+        }
+        assert!(text.len() > 3 << 20);
+        let fields = FieldMap::default();
+        let (articles, problems) = parse_json_lines_run(text.as_bytes(), 101, &fields);
+        let (want_articles, want_problems) = parse_json_lines_from(&text, &fields, 101);
+        assert_eq!(articles.len(), 11_998);
+        assert_eq!(articles, want_articles);
+        assert_eq!(problems, want_problems);
+        assert_eq!(problems[0].line, Some(4_101));
+        assert_eq!(articles.last().unwrap().record, Some(12_100));
+        // Compressed or UTF-16 exports are read whole instead.
+        assert!(reads_as_lines(b"{\"id\""));
+        assert!(reads_as_lines(b"\xEF\xBB\xBF{"));
+        assert!(!reads_as_lines(&[0x1f, 0x8b, 8, 0]));
+        assert!(!reads_as_lines(&[0xFF, 0xFE, b'{', 0]));
+    }
     use super::*;
 
     #[test]
