@@ -12,7 +12,7 @@
 #                    Repeatable, or comma-separated (scale-200000,scale-1000000).
 #   --systems LIST   comma-separated subset of byline,tantivy,sqlite,xapian,ripgrep
 #                    (default: all; byline means with and without --no-entities, on the
-#                    pages and, up to JSONL_MAX articles (500,000), on the peers' JSONL).
+#                    pages and on the peers' JSONL).
 #   --smoke          CI's check: a few thousand articles (gen-corpus --count 3000, or
 #                    the first 3,000 Reuters articles), byline only, one run each, no
 #                    set-up; exits non-zero when anything is wrong (article counts,
@@ -404,13 +404,10 @@ for ds in "${datasets[@]}"; do
             byline)
                 run_system byline run_byline entities
                 run_system byline-no-entities run_byline no-entities
-                # byline reads a whole JSON Lines file into memory: up to
-                # JSONL_MAX articles (default 500,000) it also indexes the
-                # peers' JSONL, for index times on the very same input.
-                if [ "$articles" -le "${JSONL_MAX:-500000}" ]; then
-                    run_system byline-jsonl run_byline entities jsonl
-                    run_system byline-jsonl-no-entities run_byline no-entities jsonl
-                fi ;;
+                # byline also indexes the peers' JSONL, for index times on
+                # the very same input.
+                run_system byline-jsonl run_byline entities jsonl
+                run_system byline-jsonl-no-entities run_byline no-entities jsonl ;;
             tantivy) run_system tantivy-cli run_tantivy ;;
             sqlite) run_system sqlite-fts5 run_sqlite ;;
             xapian) run_system xapian run_xapian ;;
