@@ -9,7 +9,9 @@
 //! - title matches are boosted ([`TITLE_BOOST`]);
 //! - when several plain words are required, a sloppy phrase of them is
 //!   added as an optional clause, so articles where the words stand
-//!   together outrank those where they are far apart.
+//!   together outrank those where they are far apart. A search ranked by
+//!   relevance adds that clause's score to its 1,000 best candidates only
+//!   ([`QueryCompiler::compile_split`]; the searcher's `RERANK_DEPTH`).
 
 mod entity;
 
@@ -33,6 +35,9 @@ pub const TITLE_BOOST: f32 = 2.0;
 const PROXIMITY_BOOST: f32 = 1.0;
 /// How far apart (in positions) words may stand and still count as together.
 const PROXIMITY_SLOP: u32 = 8;
+
+/// A query without its top-level proximity clause, and that clause.
+pub(crate) type SplitQuery = (Box<dyn Query>, Option<Box<dyn Query>>);
 
 pub(crate) struct QueryCompiler<'a> {
     pub index: &'a Index,
@@ -77,48 +82,68 @@ impl QueryCompiler<'_> {
                 (Occur::MustNot, self.compile(inner)?),
             ])),
             QueryNode::And(parts) => {
-                let mut clauses = Vec::new();
-                let mut plain_words = Vec::new();
-                for part in parts {
-                    match part {
-                        // `a -b`: exclude from the rest, without matching everything first.
-                        QueryNode::Not(inner) => {
-                            clauses.push((Occur::MustNot, self.compile(inner)?))
-                        }
-                        QueryNode::Word {
-                            field: None,
-                            text,
-                            prefix: false,
-                            fuzzy: None,
-                        } => {
-                            plain_words.push(text.as_str());
-                            clauses.push((Occur::Must, self.compile(part)?));
-                        }
-                        other => clauses.push((Occur::Must, self.compile(other)?)),
-                    }
+                let (mut query, proximity) = self.and(parts)?;
+                if let Some(proximity) = proximity {
+                    query = Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, query),
+                        (Occur::Should, proximity),
+                    ]));
                 }
-                if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
-                    clauses.push((Occur::Must, Box::new(AllQuery)));
-                }
-                if plain_words.len() > 1 && self.ranking == Ranking::Byline {
-                    let terms: Vec<Term> = plain_words
-                        .iter()
-                        .flat_map(|w| self.tokens(self.fields.body, STEMMED_ANALYZER, w))
-                        .collect();
-                    if terms.len() > 1 {
-                        let phrase = PhraseQuery::new_with_offset_and_slop(
-                            terms.into_iter().enumerate().collect(),
-                            PROXIMITY_SLOP,
-                        );
-                        clauses.push((
-                            Occur::Should,
-                            Box::new(BoostQuery::new(Box::new(phrase), PROXIMITY_BOOST)),
-                        ));
-                    }
-                }
-                Box::new(BooleanQuery::new(clauses))
+                query
             }
         })
+    }
+
+    /// Compiles a whole query for ranking, with its top-level proximity
+    /// clause (if any) apart, so that it can be scored on the best
+    /// candidates only (see `ArticleSearcher::search`); matching the query
+    /// does not depend on that clause.
+    pub fn compile_split(&self, node: &QueryNode) -> Result<SplitQuery, SearchError> {
+        match node {
+            QueryNode::And(parts) => self.and(parts),
+            other => Ok((self.compile(other)?, None)),
+        }
+    }
+
+    /// All of `parts`, and the boosted sloppy phrase of its plain words
+    /// when there are several (ranked with byline's ranking).
+    fn and(&self, parts: &[QueryNode]) -> Result<SplitQuery, SearchError> {
+        let mut clauses = Vec::new();
+        let mut plain_words = Vec::new();
+        for part in parts {
+            match part {
+                // `a -b`: exclude from the rest, without matching everything first.
+                QueryNode::Not(inner) => clauses.push((Occur::MustNot, self.compile(inner)?)),
+                QueryNode::Word {
+                    field: None,
+                    text,
+                    prefix: false,
+                    fuzzy: None,
+                } => {
+                    plain_words.push(text.as_str());
+                    clauses.push((Occur::Must, self.compile(part)?));
+                }
+                other => clauses.push((Occur::Must, self.compile(other)?)),
+            }
+        }
+        if !clauses.iter().any(|(occur, _)| *occur == Occur::Must) {
+            clauses.push((Occur::Must, Box::new(AllQuery)));
+        }
+        let mut proximity: Option<Box<dyn Query>> = None;
+        if plain_words.len() > 1 && self.ranking == Ranking::Byline {
+            let terms: Vec<Term> = plain_words
+                .iter()
+                .flat_map(|w| self.tokens(self.fields.body, STEMMED_ANALYZER, w))
+                .collect();
+            if terms.len() > 1 {
+                let phrase = PhraseQuery::new_with_offset_and_slop(
+                    terms.into_iter().enumerate().collect(),
+                    PROXIMITY_SLOP,
+                );
+                proximity = Some(Box::new(BoostQuery::new(Box::new(phrase), PROXIMITY_BOOST)));
+            }
+        }
+        Ok((Box::new(BooleanQuery::new(clauses)), proximity))
     }
 
     fn tokens(&self, field: Field, analyzer: &str, text: &str) -> Vec<Term> {

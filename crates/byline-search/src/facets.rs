@@ -73,7 +73,19 @@ impl EntityFacets {
     /// The top `limit` of each kind, from the counts of an
     /// [`EntityCounts`] over [`FacetKind::ALL`].
     pub(crate) fn from_counts(per_field: Vec<Vec<SegmentCounts>>, limit: usize) -> Self {
-        Self::from_tops(per_field.iter().map(|segments| top_values(segments, limit)))
+        // Naming is dictionary reads, independent per kind: one thread each
+        // (at 1M articles, 14 segments, the sidebar's naming took 12 ms).
+        let tops: Vec<Vec<FacetCount>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = per_field
+                .iter()
+                .map(|segments| scope.spawn(move || top_values(segments, limit)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("naming facet values does not panic"))
+                .collect()
+        });
+        Self::from_tops(tops)
     }
 
     /// The top values of people, places and organisations, in that order.
@@ -314,6 +326,36 @@ pub(crate) struct SegmentCounts {
 
 pub(crate) struct EntityCountsInSegment {
     fields: Vec<SegmentCounts>,
+    /// Matching documents not counted yet: counted a block at a time, so
+    /// that column values are read in batches rather than one call each.
+    pending: Vec<DocId>,
+    rows: Vec<u32>,
+    row_docs: Vec<DocId>,
+    ords: Vec<u64>,
+}
+
+/// Documents counted per batch.
+const COUNT_BATCH: usize = 256;
+
+impl EntityCountsInSegment {
+    fn count_pending(&mut self) {
+        for field in &mut self.fields {
+            let Some(column) = &field.column else {
+                continue;
+            };
+            let ords = column.ords();
+            self.rows.clear();
+            self.row_docs.clear();
+            ords.row_ids_for_docs(&self.pending, &mut self.row_docs, &mut self.rows);
+            self.ords.clear();
+            self.ords.resize(self.rows.len(), 0);
+            ords.values.get_vals(&self.rows, &mut self.ords);
+            for &ord in &self.ords {
+                field.counts[ord as usize] += 1;
+            }
+        }
+        self.pending.clear();
+    }
 }
 
 impl Collector for EntityCounts {
@@ -335,7 +377,13 @@ impl Collector for EntityCounts {
                 counts: vec![0; terms],
             });
         }
-        Ok(EntityCountsInSegment { fields })
+        Ok(EntityCountsInSegment {
+            fields,
+            pending: Vec::with_capacity(COUNT_BATCH),
+            rows: Vec::new(),
+            row_docs: Vec::new(),
+            ords: Vec::new(),
+        })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -361,16 +409,14 @@ impl SegmentCollector for EntityCountsInSegment {
     type Fruit = Vec<SegmentCounts>;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        for field in &mut self.fields {
-            if let Some(column) = &field.column {
-                for ord in column.term_ords(doc) {
-                    field.counts[ord as usize] += 1;
-                }
-            }
+        self.pending.push(doc);
+        if self.pending.len() == COUNT_BATCH {
+            self.count_pending();
         }
     }
 
-    fn harvest(self) -> Vec<SegmentCounts> {
+    fn harvest(mut self) -> Vec<SegmentCounts> {
+        self.count_pending();
         self.fields
     }
 }

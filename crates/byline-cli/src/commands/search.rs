@@ -10,7 +10,9 @@ use crate::cli::{Filters, SearchArgs, Sort};
 use crate::output::{thousands, write_json_hit, Style};
 
 pub fn run(index_dir: &Path, args: SearchArgs, style: &Style) -> Result<()> {
-    let searcher = ArticleSearcher::open(index_dir)?;
+    // Not dropped: the process ends after this command, and unmapping every
+    // index file on the way out was 7 % of a cold search at 1M articles.
+    let searcher = std::mem::ManuallyDrop::new(ArticleSearcher::open(index_dir)?);
     let request = SearchRequest {
         sort: match args.sort {
             Sort::Relevance => SortOrder::Relevance,
