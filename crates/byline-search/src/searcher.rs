@@ -480,8 +480,9 @@ impl ArticleSearcher {
         } else {
             None
         };
-        let mut hits = Vec::with_capacity(addresses.len());
-        for (score, address) in addresses {
+        // Each hit reads its document (a compressed block of the store) and
+        // makes its snippet: independent, so on every core.
+        let hit_of = |(score, address): (f32, DocAddress)| -> tantivy::Result<Hit> {
             let doc: TantivyDocument = searcher.doc(address)?;
             let snippet = snippets.as_ref().map(|g| {
                 let snippet = g.snippet_from_doc(&doc);
@@ -501,8 +502,19 @@ impl ArticleSearcher {
                     )
                 }
             });
-            hits.push(self.hit(&doc, score, snippet.unwrap_or_default()));
-        }
+            Ok(self.hit(&doc, score, snippet.unwrap_or_default()))
+        };
+        let hits: Vec<Hit> = if addresses.len() > 1 {
+            searcher
+                .index()
+                .search_executor()
+                .map(hit_of, addresses.into_iter())?
+        } else {
+            addresses
+                .into_iter()
+                .map(hit_of)
+                .collect::<tantivy::Result<_>>()?
+        };
         let duplicates = hits
             .iter()
             .map(|h| others.get(&h.id).cloned().unwrap_or_default())
@@ -1068,9 +1080,10 @@ mod tests {
         let searcher = ArticleSearcher::open(dir.path()).unwrap();
         let queries = std::fs::read_to_string(root.join("bench/queries.txt")).unwrap();
         let mut compared = 0;
-        for q in queries.lines().filter(|q| {
-            q.split_whitespace().count() > 1 && !q.contains(['"', ':', '(', '-', '*'])
-        }) {
+        for q in queries
+            .lines()
+            .filter(|q| q.split_whitespace().count() > 1 && !q.contains(['"', ':', '(', '-', '*']))
+        {
             let request = SearchRequest {
                 query: q.to_string(),
                 limit: 10,
@@ -1091,7 +1104,11 @@ mod tests {
             for (hit, (score, address)) in got.hits.iter().zip(&whole) {
                 let doc: TantivyDocument = tantivy_searcher.doc(*address).unwrap();
                 assert_eq!(hit.id, first_str(&doc, searcher.store.fields.id), "{q}");
-                assert!((hit.score - score).abs() < 1e-4, "{q}: {} vs {score}", hit.score);
+                assert!(
+                    (hit.score - score).abs() < 1e-4,
+                    "{q}: {} vs {score}",
+                    hit.score
+                );
             }
             compared += 1;
         }
