@@ -18,17 +18,17 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{ensure, Context};
-
-/// The allocator the `byline` binary ships with, so that warm latency is
-/// measured as `byline search` runs.
-#[global_allocator]
-static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use byline_bench::{
     format_micros, median, parse_categories, parse_queries, render_table, Summary, UNCATEGORISED,
 };
 use byline_search::{ArticleSearcher, SearchRequest};
 use clap::Parser;
 use serde::Serialize;
+
+/// The allocator the `byline` binary ships with, so that warm latency is
+/// measured as `byline search` runs.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// Warm query latency of byline over a query file.
 #[derive(Debug, Parser)]

@@ -123,23 +123,37 @@ pub fn simhash(normalized: &str) -> u64 {
     let mut lanes = [0u64; 8];
     let mut in_lanes = 0u32;
     let mut pairs = 0u32;
-    let mut previous: Option<u64> = None;
-    for word in normalized.split(' ').filter(|w| !w.is_empty()) {
-        if let Some(p) = previous {
-            let pair = mix(fnv(fnv(p, b" "), word.as_bytes()));
-            for (k, lane) in lanes.iter_mut().enumerate() {
-                *lane += SPREAD_BITS[((pair >> (8 * k)) & 0xff) as usize];
-            }
-            in_lanes += 1;
-            if in_lanes == 255 {
-                empty_lanes(&mut lanes, &mut ones);
-                in_lanes = 0;
-            }
-            pairs += 1;
+    for pair in shingle_hashes(normalized) {
+        for (k, lane) in lanes.iter_mut().enumerate() {
+            *lane += SPREAD_BITS[((pair >> (8 * k)) & 0xff) as usize];
         }
-        previous = Some(fnv(FNV_OFFSET, word.as_bytes()));
+        in_lanes += 1;
+        if in_lanes == 255 {
+            empty_lanes(&mut lanes, &mut ones);
+            in_lanes = 0;
+        }
+        pairs += 1;
     }
     empty_lanes(&mut lanes, &mut ones);
+    majority_bits(&ones, pairs)
+}
+
+/// The mixed FNV-1a hash of each word pair, in order.
+fn shingle_hashes(normalized: &str) -> impl Iterator<Item = u64> + '_ {
+    let mut previous: Option<u64> = None;
+    normalized
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .filter_map(move |word| {
+            let pair = previous.map(|p| mix(fnv(fnv(p, b" "), word.as_bytes())));
+            previous = Some(fnv(FNV_OFFSET, word.as_bytes()));
+            pair
+        })
+}
+
+/// The SimHash of `pairs` shingles whose bits were counted in `ones`: each
+/// bit set by more than half of them; 0 below [`MIN_SHINGLES`].
+fn majority_bits(ones: &[u32; 64], pairs: u32) -> u64 {
     if (pairs as usize) < MIN_SHINGLES.max(1) {
         return 0;
     }
@@ -464,26 +478,13 @@ mod tests {
     fn simhash_bit_by_bit(normalized: &str) -> u64 {
         let mut ones = [0u32; 64];
         let mut pairs = 0u32;
-        let mut previous: Option<u64> = None;
-        for word in normalized.split(' ').filter(|w| !w.is_empty()) {
-            if let Some(p) = previous {
-                let pair = mix(fnv(fnv(p, b" "), word.as_bytes()));
-                for (bit, count) in ones.iter_mut().enumerate() {
-                    *count += ((pair >> bit) & 1) as u32;
-                }
-                pairs += 1;
+        for pair in shingle_hashes(normalized) {
+            for (bit, count) in ones.iter_mut().enumerate() {
+                *count += ((pair >> bit) & 1) as u32;
             }
-            previous = Some(fnv(FNV_OFFSET, word.as_bytes()));
+            pairs += 1;
         }
-        if (pairs as usize) < MIN_SHINGLES.max(1) {
-            return 0;
-        }
-        let hash = ones
-            .iter()
-            .enumerate()
-            .filter(|(_, &n)| n * 2 > pairs)
-            .fold(0u64, |acc, (bit, _)| acc | 1 << bit);
-        hash.max(1)
+        majority_bits(&ones, pairs)
     }
 
     #[test]

@@ -19,8 +19,8 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 use crate::error::IndexError;
 use crate::merge::BoundedMergePolicy;
 use crate::parse::{
-    parse_bytes, parse_json_lines_run, reads_as_lines, FieldMap, FileKind, ParsedArticle,
-    RecordProblem, SkipReason, MAX_FILE_BYTES,
+    no_articles, parse_bytes, parse_json_lines_run, reads_as_lines, FieldMap, FileKind,
+    ParsedArticle, RecordProblem, SkipReason, MAX_FILE_BYTES,
 };
 use crate::schema::ArticleSchema;
 use crate::store::ArticleIndex;
@@ -188,6 +188,39 @@ pub fn index_paths(
             .push((path.to_path_buf(), reason));
         progress.file_done(0);
     };
+    // Once a file's content hash is known: an unchanged file is counted and
+    // passed over (false); a changed one loses every article it gave before,
+    // in the same commit as its new ones (a file that no longer parses
+    // loses its old articles too).
+    let begin_replacing = |writer: &IndexWriter,
+                           source: &str,
+                           state: &FileState,
+                           previous: Option<FileState>|
+     -> bool {
+        if previous.is_some_and(|p| p.size == state.size && p.hash == state.hash) {
+            // Touched but not changed: nothing to parse. (Its stored mtime
+            // stays old, so the next run hashes it again; cheap next to parsing.)
+            counts.unchanged.fetch_add(1, Ordering::Relaxed);
+            progress.file_done(0);
+            return false;
+        }
+        if previous.is_some() {
+            counts.changed.fetch_add(1, Ordering::Relaxed);
+            writer.delete_term(Term::from_field_text(store.fields.source, source));
+        } else {
+            counts.new.fetch_add(1, Ordering::Relaxed);
+        }
+        true
+    };
+    // A file's articles are all in: its record problems and counts.
+    let file_indexed = |file: &Candidate, articles: u64, problems: Vec<RecordProblem>| {
+        if !problems.is_empty() {
+            let mut list = record_problems.lock().expect("lock");
+            list.extend(problems.into_iter().map(|p| (file.path.clone(), p)));
+        }
+        counts.articles.fetch_add(articles, Ordering::Relaxed);
+        counts.files_indexed.fetch_add(1, Ordering::Relaxed);
+    };
     let add_article = |writer: &IndexWriter,
                        file: &Candidate,
                        state: &FileState,
@@ -222,17 +255,8 @@ pub fn index_paths(
                 Err(reason) => return skip(&file.path, reason),
             };
             let state = FileState { hash, ..state };
-            if previous.is_some_and(|p| p.size == state.size && p.hash == state.hash) {
-                counts.unchanged.fetch_add(1, Ordering::Relaxed);
-                progress.file_done(0);
+            if !begin_replacing(writer, &file.source, &state, previous) {
                 return;
-            }
-            let source = &file.source;
-            if previous.is_some() {
-                counts.changed.fetch_add(1, Ordering::Relaxed);
-                writer.delete_term(Term::from_field_text(store.fields.source, source));
-            } else {
-                counts.new.fetch_add(1, Ordering::Relaxed);
             }
             let mut runs = match JsonLinesRuns::open(&file.path, options.jsonl_run_bytes) {
                 Ok(runs) => runs,
@@ -260,26 +284,17 @@ pub fn index_paths(
                 added += articles.len() as u64;
                 progress.articles_added(articles.len() as u64);
             };
-            let outcome = outcome.and_then(|()| match (added, problems.first()) {
-                (0, Some(first)) => Err(SkipReason::Malformed(match first.line {
-                    Some(line) => format!("line {line}: {}", first.message),
-                    None => first.message.clone(),
-                })),
-                (0, None) => Err(SkipReason::NoArticles),
+            let outcome = outcome.and_then(|()| match added {
+                0 => Err(no_articles(&problems)),
                 _ => Ok(()),
             });
             if let Err(reason) = outcome {
                 // What the file gave before it broke goes too: a commit never
                 // holds half a file.
-                writer.delete_term(Term::from_field_text(store.fields.source, source));
+                writer.delete_term(Term::from_field_text(store.fields.source, &file.source));
                 return skip(&file.path, reason);
             }
-            if !problems.is_empty() {
-                let mut list = record_problems.lock().expect("lock");
-                list.extend(problems.into_iter().map(|p| (file.path.clone(), p)));
-            }
-            counts.articles.fetch_add(added, Ordering::Relaxed);
-            counts.files_indexed.fetch_add(1, Ordering::Relaxed);
+            file_indexed(file, added, problems);
             progress.file_done(0);
         };
     let index_file = |writer: &IndexWriter, file: &Candidate| {
@@ -315,20 +330,8 @@ pub fn index_paths(
             hash: content_hash(&bytes),
             ..state
         };
-        if previous.is_some_and(|p| p.size == state.size && p.hash == state.hash) {
-            // Touched but not changed: nothing to parse. (Its stored mtime
-            // stays old, so the next run hashes it again; cheap next to parsing.)
-            counts.unchanged.fetch_add(1, Ordering::Relaxed);
-            progress.file_done(0);
+        if !begin_replacing(writer, source, &state, previous) {
             return;
-        }
-        if previous.is_some() {
-            counts.changed.fetch_add(1, Ordering::Relaxed);
-            // Replace every article this file gave before, in one step; a
-            // file that no longer parses loses its old articles too.
-            writer.delete_term(Term::from_field_text(store.fields.source, source));
-        } else {
-            counts.new.fetch_add(1, Ordering::Relaxed);
         }
         // A parser (ours or a crate's) that panics on a hostile file costs
         // that file, never the run.
@@ -363,12 +366,7 @@ pub fn index_paths(
             failure.lock().expect("lock").get_or_insert(e);
             return;
         }
-        if !parsed.problems.is_empty() {
-            let mut list = record_problems.lock().expect("lock");
-            list.extend(parsed.problems.into_iter().map(|p| (file.path.clone(), p)));
-        }
-        counts.articles.fetch_add(count, Ordering::Relaxed);
-        counts.files_indexed.fetch_add(1, Ordering::Relaxed);
+        file_indexed(file, count, parsed.problems);
         progress.file_done(count);
     };
 
@@ -642,10 +640,7 @@ fn file_hash(path: &Path) -> Result<u64, SkipReason> {
     hasher
         .update_reader(file)
         .map_err(|e| SkipReason::Unreadable(e.to_string()))?;
-    let hash = hasher.finalize();
-    Ok(u64::from_le_bytes(
-        hash.as_bytes()[..8].try_into().expect("8 bytes"),
-    ))
+    Ok(hash_u64(&hasher.finalize()))
 }
 
 /// The first bytes of a file (enough to recognise gzip or a byte-order mark).
@@ -709,7 +704,11 @@ impl JsonLinesRuns {
 }
 
 fn content_hash(bytes: &[u8]) -> u64 {
-    let hash = blake3::hash(bytes);
+    hash_u64(&blake3::hash(bytes))
+}
+
+/// The first 8 bytes of a BLAKE3 hash, as a file's stored content hash.
+fn hash_u64(hash: &blake3::Hash) -> u64 {
     u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
 }
 

@@ -73,19 +73,7 @@ impl EntityFacets {
     /// The top `limit` of each kind, from the counts of an
     /// [`EntityCounts`] over [`FacetKind::ALL`].
     pub(crate) fn from_counts(per_field: Vec<Vec<SegmentCounts>>, limit: usize) -> Self {
-        // Naming is dictionary reads, independent per kind: one thread each
-        // (at 1M articles, 14 segments, the sidebar's naming took 12 ms).
-        let tops: Vec<Vec<FacetCount>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = per_field
-                .iter()
-                .map(|segments| scope.spawn(move || top_values(segments, limit)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("naming facet values does not panic"))
-                .collect()
-        });
-        Self::from_tops(tops)
+        Self::from_tops(tops_per_kind(&per_field, limit))
     }
 
     /// The top values of people, places and organisations, in that order.
@@ -144,18 +132,34 @@ impl ArticleSearcher {
             .reader
             .searcher()
             .search(&*query, &EntityCounts::new(kinds))?;
-        Ok(per_field
-            .iter()
-            .map(|segments| top_values(segments, limit))
-            .collect())
+        Ok(tops_per_kind(&per_field, limit))
     }
+}
+
+/// The top `limit` values of each kind counted. Naming is dictionary reads,
+/// independent per kind: one thread each (at 1M articles, 14 segments, the
+/// sidebar's naming took 12 ms on one).
+fn tops_per_kind(per_field: &[Vec<SegmentCounts>], limit: usize) -> Vec<Vec<FacetCount>> {
+    if per_field.len() < 2 {
+        return per_field.iter().map(|s| top_values(s, limit)).collect();
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = per_field
+            .iter()
+            .map(|segments| scope.spawn(move || top_values(segments, limit)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("naming facet values does not panic"))
+            .collect()
+    })
 }
 
 /// The `limit` values with the most articles, exact, over per-segment
 /// counts.
 ///
 /// Turning term ordinals into names is what costs (the dictionaries are
-/// compressed blocks), so each segment names only its own top values; a
+/// read block by block), so each segment names only its own top values; a
 /// value outside a segment's top can count there at most as much as that
 /// segment's best left-out value, which bounds what the names not read can
 /// add up to. Where those bounds cannot settle the top (many ties, as in a

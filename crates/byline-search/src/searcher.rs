@@ -218,15 +218,14 @@ impl ArticleSearcher {
 
     /// Builds the tantivy query for a request: the query text and every filter.
     pub fn build_query(&self, request: &SearchRequest) -> Result<Box<dyn Query>, SearchError> {
-        Ok(self.build_split_query(request, false)?.0)
+        Ok(RankedQuery::new(self, request)?.full)
     }
 
-    /// The request's query, and with `split` its top-level proximity
-    /// clause apart (see [`ArticleSearcher::search`]).
+    /// The request's query with its top-level proximity clause apart (see
+    /// [`ArticleSearcher::search`]).
     fn build_split_query(
         &self,
         request: &SearchRequest,
-        split: bool,
     ) -> Result<crate::compile::SplitQuery, SearchError> {
         let node = parse_query(&request.query)?;
         let compiler = QueryCompiler {
@@ -234,11 +233,7 @@ impl ArticleSearcher {
             fields: &self.store.fields,
             ranking: request.ranking,
         };
-        let (text_query, proximity) = if split {
-            compiler.compile_split(&node)?
-        } else {
-            (compiler.compile(&node)?, None)
-        };
+        let (text_query, proximity) = compiler.compile_split(&node)?;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
         let from = request.from.as_deref().map(parse_period).transpose()?;
         let to = request.to.as_deref().map(parse_period).transpose()?;
@@ -706,34 +701,32 @@ fn segment_members(
     id_field: Field,
     groups: &DuplicateGroups,
 ) -> tantivy::Result<SegmentMembers> {
-    {
-        let inverted = reader.inverted_index(id_field)?;
-        let mut members = SegmentMembers {
-            grouped: BitSet::with_max_value(reader.max_doc()),
-            place: HashMap::new(),
-        };
-        for (g, group) in groups.groups.iter().enumerate() {
-            for (p, id) in group.iter().enumerate() {
-                let term = Term::from_field_text(id_field, id);
-                let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)?
-                else {
-                    continue;
-                };
-                let mut doc = postings.doc();
-                while doc != TERMINATED {
-                    if reader
-                        .alive_bitset()
-                        .is_none_or(|alive| alive.is_alive(doc))
-                    {
-                        members.grouped.insert(doc);
-                        members.place.insert(doc, (g as u32, p as u32));
-                    }
-                    doc = postings.advance();
+    let inverted = reader.inverted_index(id_field)?;
+    let mut members = SegmentMembers {
+        grouped: BitSet::with_max_value(reader.max_doc()),
+        place: HashMap::new(),
+    };
+    for (g, group) in groups.groups.iter().enumerate() {
+        for (p, id) in group.iter().enumerate() {
+            let term = Term::from_field_text(id_field, id);
+            let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::Basic)?
+            else {
+                continue;
+            };
+            let mut doc = postings.doc();
+            while doc != TERMINATED {
+                if reader
+                    .alive_bitset()
+                    .is_none_or(|alive| alive.is_alive(doc))
+                {
+                    members.grouped.insert(doc);
+                    members.place.insert(doc, (g as u32, p as u32));
                 }
+                doc = postings.advance();
             }
         }
-        Ok(members)
     }
+    Ok(members)
 }
 
 /// A grouped document that matches: its address, group and position.
@@ -1010,7 +1003,7 @@ struct RankedQuery {
 
 impl RankedQuery {
     fn new(searcher: &ArticleSearcher, request: &SearchRequest) -> Result<Self, SearchError> {
-        let (base, proximity) = searcher.build_split_query(request, true)?;
+        let (base, proximity) = searcher.build_split_query(request)?;
         let full: Box<dyn Query> = match &proximity {
             Some(p) => Box::new(BooleanQuery::new(vec![
                 (Occur::Must, base.box_clone()),

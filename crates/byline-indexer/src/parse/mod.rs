@@ -202,13 +202,7 @@ pub fn parse_bytes(
         FileKind::Warc => unreachable!("archives returned above"),
     };
     if articles.is_empty() {
-        if let Some(first) = problems.first() {
-            return Err(SkipReason::Malformed(match first.line {
-                Some(line) => format!("line {line}: {}", first.message),
-                None => first.message.clone(),
-            }));
-        }
-        return Err(SkipReason::NoArticles);
+        return Err(no_articles(&problems));
     }
     Ok(ParsedFile {
         articles,
@@ -269,6 +263,17 @@ pub fn parse_json_lines_run(
     (articles, problems)
 }
 
+/// Why a file gave no article: its first record problem, else none found.
+pub fn no_articles(problems: &[RecordProblem]) -> SkipReason {
+    match problems.first() {
+        Some(first) => SkipReason::Malformed(match first.line {
+            Some(line) => format!("line {line}: {}", first.message),
+            None => first.message.clone(),
+        }),
+        None => SkipReason::NoArticles,
+    }
+}
+
 /// True when a file can be read as runs of lines: not gzip, not UTF-16.
 pub fn reads_as_lines(head: &[u8]) -> bool {
     !(gzip::is_gzip(head) || head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]))
@@ -322,6 +327,7 @@ pub(crate) fn cap_text(text: &str, max: usize, what: &str, warnings: &mut Vec<St
 
 #[cfg(test)]
 mod tests {
+    use super::*;
 
     #[test]
     fn a_run_of_json_lines_parses_in_pieces_as_one_text() {
@@ -353,7 +359,6 @@ mod tests {
         assert!(!reads_as_lines(&[0x1f, 0x8b, 8, 0]));
         assert!(!reads_as_lines(&[0xFF, 0xFE, b'{', 0]));
     }
-    use super::*;
 
     #[test]
     fn kinds_by_extension() {
