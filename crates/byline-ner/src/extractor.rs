@@ -15,7 +15,6 @@ use crate::{EntityKind, Mention, NerError, NerTagger};
 /// threads (`Send + Sync`); build it once with [`EntityExtractor::load_default`].
 pub struct EntityExtractor {
     tagger: NerTagger,
-    gaz: &'static Gazetteer,
 }
 
 /// The normalised entities of one article. Each list is deduplicated and
@@ -31,12 +30,22 @@ pub struct ArticleEntities {
 }
 
 impl EntityExtractor {
-    /// Loads the embedded tagger model and gazetteer.
+    /// Loads the embedded tagger model, and starts parsing the embedded
+    /// gazetteer on another thread.
+    ///
+    /// The gazetteer is most of the loading time (about 35 ms, against 4 ms
+    /// for the model) and is first needed once the first article is tagged,
+    /// so an indexing run does not wait for it with a core idle.
     pub fn load_default() -> Result<EntityExtractor, NerError> {
+        Gazetteer::prefetch();
         Ok(EntityExtractor {
             tagger: NerTagger::load_default()?,
-            gaz: Gazetteer::get()?,
         })
+    }
+
+    /// The gazetteer, once parsed (waits for [`Gazetteer::prefetch`]).
+    fn gaz(&self) -> &'static Gazetteer {
+        Gazetteer::get().expect("the embedded gazetteer tables parse (a unit test checks it)")
     }
 
     /// Entities of one article's own title and body.
@@ -89,7 +98,7 @@ impl EntityExtractor {
     /// organisation whatever its tag. A place followed by a comma and a
     /// region or country is resolved within it ("Horsham, Pa.").
     pub fn normalize(&self, text: &str, mentions: &[Mention]) -> ArticleEntities {
-        normalize_mentions(self.gaz, text, mentions)
+        normalize_mentions(self.gaz(), text, mentions)
     }
 
     /// The canonical place a search filter names, with no article context:
@@ -97,14 +106,14 @@ impl EntityExtractor {
     /// (`/North America/United States`), `"Aleppo"` → `/Asia/Syria/Aleppo`.
     /// `None` when the gazetteer does not know the name.
     pub fn resolve_place_query(&self, q: &str) -> Option<Place> {
-        resolve_query(self.gaz, q)
+        resolve_query(self.gaz(), q)
     }
 
     /// The country a demonym or nationality adjective refers to
     /// (`"Brazilian"` → Brazil), as a place.
     pub fn country_of_demonym(&self, word: &str) -> Option<Place> {
-        let c = self.gaz.demonym(&clean_mention(word))?;
-        Some(crate::places::place_of(self.gaz, Target::Country(c)))
+        let c = self.gaz().demonym(&clean_mention(word))?;
+        Some(crate::places::place_of(self.gaz(), Target::Country(c)))
     }
 
     /// Every country that any place name, alias, city or demonym written
@@ -113,10 +122,10 @@ impl EntityExtractor {
     /// recall ceiling). Countries are returned as places, in order of first
     /// appearance.
     pub fn countries_named_in(&self, text: &str) -> Vec<Place> {
-        self.gaz
+        self.gaz()
             .countries_named_in(text)
             .into_iter()
-            .map(|c| crate::places::place_of(self.gaz, Target::Country(c)))
+            .map(|c| crate::places::place_of(self.gaz(), Target::Country(c)))
             .collect()
     }
 }
@@ -243,11 +252,29 @@ fn article_kinds(
     dateline: &[(usize, usize)],
 ) -> Vec<EntityKind> {
     let in_dateline = |m: &Mention| dateline.iter().any(|&(s, e)| m.start < e && s < m.end);
-    let keys: Vec<String> = sorted
+    // Index of the first mention with the same text: work that depends on
+    // the text alone is done once per distinct text.
+    let first: Vec<usize> = sorted
         .iter()
-        .map(|m| fold(&clean_mention(&m.text)))
+        .enumerate()
+        .map(|(i, m)| {
+            sorted[..i]
+                .iter()
+                .position(|p| p.text == m.text)
+                .unwrap_or(i)
+        })
         .collect();
-    let mut votes: Vec<(&str, [usize; 4])> = Vec::new(); // key, votes per kind
+    let mut keys: Vec<String> = Vec::with_capacity(sorted.len());
+    for (i, m) in sorted.iter().enumerate() {
+        let key = match first[i] {
+            j if j < i => keys[j].clone(),
+            _ => fold(&clean_mention(&m.text)),
+        };
+        keys.push(key);
+    }
+    // Each distinct key with its votes per kind, and each mention's entry.
+    let mut votes: Vec<(&str, [usize; 4])> = Vec::new();
+    let mut slots: Vec<usize> = Vec::with_capacity(sorted.len());
     let own_kind = |m: &Mention| {
         if in_dateline(m) {
             (kind_index(EntityKind::Location), 2)
@@ -257,11 +284,15 @@ fn article_kinds(
     };
     for (m, key) in sorted.iter().zip(&keys) {
         let (k, weight) = own_kind(m);
-        match votes.iter_mut().find(|(vk, _)| vk == key) {
-            Some((_, counts)) => counts[k] += weight,
+        match votes.iter().position(|(vk, _)| vk == key) {
+            Some(slot) => {
+                votes[slot].1[k] += weight;
+                slots.push(slot);
+            }
             None => {
                 let mut counts = [0; 4];
                 counts[k] = weight;
+                slots.push(votes.len());
                 votes.push((key, counts));
             }
         }
@@ -274,9 +305,9 @@ fn article_kinds(
         .collect();
     let voted: Vec<EntityKind> = sorted
         .iter()
-        .zip(&keys)
-        .map(|(m, key)| {
-            let (_, counts) = votes.iter().find(|(vk, _)| vk == key).expect("voted");
+        .zip(&slots)
+        .map(|(m, &slot)| {
+            let (_, counts) = votes[slot];
             let (own, _) = own_kind(m);
             let best = (0..4).max_by_key(|&k| counts[k]).unwrap_or(own);
             let kind = if counts[best] > counts[own] {
@@ -302,15 +333,19 @@ fn article_kinds(
         })
         .map(|((_, key), _)| key)
         .collect();
+    // Whether each distinct text is a known organisation, looked up on
+    // first need.
+    let mut known: Vec<Option<bool>> = vec![None; sorted.len()];
     sorted
         .iter()
         .zip(&keys)
         .zip(voted)
-        .map(|((m, key), kind)| {
+        .zip(&first)
+        .map(|(((m, key), kind), &j)| {
             if in_dateline(m) || (kind == EntityKind::Person && places.contains(&key)) {
                 EntityKind::Location
             } else if kind != EntityKind::Organization
-                && known_org(&m.text).is_some()
+                && *known[j].get_or_insert_with(|| known_org(&m.text).is_some())
                 && gaz.lookup(key).is_empty()
             {
                 EntityKind::Organization

@@ -119,12 +119,22 @@ impl Gazetteer {
             .map_err(|e| NerError::InvalidGazetteer(e.clone()))
     }
 
+    /// Starts parsing the gazetteer on another thread, so that the first
+    /// [`Gazetteer::get`] waits less or not at all (once it is parsed, the
+    /// thread finds it so and ends).
+    pub fn prefetch() {
+        std::thread::spawn(|| {
+            let _ = Gazetteer::get();
+        });
+    }
+
     fn parse() -> Result<Gazetteer, String> {
         let mut g = Gazetteer {
             countries: Vec::new(),
             admin1: Vec::new(),
             cities: Vec::new(),
-            names: HashMap::new(),
+            // About one name per 15 bytes of the tables (mostly cities).
+            names: HashMap::with_capacity(CITIES.len() / 15),
             demonyms: HashMap::new(),
             max_tokens: 1,
         };
@@ -258,16 +268,25 @@ impl Gazetteer {
     }
 
     fn add_name(&mut self, name: &str, target: Target, alternate: bool) {
-        let key = fold(name);
-        if key.is_empty() {
-            return;
-        }
-        self.max_tokens = self.max_tokens.max(key.split(' ').count());
-        let list = self.names.entry(key).or_default();
-        match list.iter_mut().find(|c| c.target == target) {
-            Some(c) => c.alternate &= alternate,
-            None => list.push(Candidate { target, alternate }),
-        }
+        // Folded in a reused buffer: a name already known (a city's ASCII
+        // form is often its name) costs no allocation.
+        let (names, max_tokens) = (&mut self.names, &mut self.max_tokens);
+        with_folded(name, |key| {
+            if key.is_empty() {
+                return;
+            }
+            *max_tokens = (*max_tokens).max(1 + key.bytes().filter(|&b| b == b' ').count());
+            let candidate = Candidate { target, alternate };
+            match names.get_mut(key) {
+                Some(list) => match list.iter_mut().find(|c| c.target == target) {
+                    Some(c) => c.alternate &= alternate,
+                    None => list.push(candidate),
+                },
+                None => {
+                    names.insert(key.to_string(), vec![candidate]);
+                }
+            }
+        });
     }
 
     /// Every reading of a name (case, dots, diacritics and a leading "the"

@@ -23,7 +23,7 @@
 //! n × S × NT `i16` quantised weights.
 
 use crate::conll::{allowed, allowed_last, NT};
-use crate::features::{finish, word_only_features, Lexicon, WORD_KNOWN};
+use crate::features::{finish, word_only_features, word_only_len, Lexicon, WORD_KNOWN};
 use crate::NerError;
 
 const MAGIC: &[u8; 8] = b"BYLNER02";
@@ -254,7 +254,7 @@ impl WordCache {
         finish(word) as usize & (WORD_CACHE_SLOTS - 1)
     }
 
-    /// Whether the summed word-only weights of the word with hash `word`
+    /// Whether the summed word-only weights under the word key `word`
     /// are cached.
     #[inline]
     pub(crate) fn contains(&self, word: u64) -> bool {
@@ -384,10 +384,16 @@ pub(crate) fn viterbi(
             *v = prev[usize::from(p)];
         }
         if inert.get(i) == Some(&true) {
-            let mut best = pv[0] + t_open[0][0];
-            for j in 1..9 {
-                best = fmax(best, pv[j] + t_open[j][0]);
-            }
+            // After another inert token only O is reachable: one addition.
+            let best = if inert[i - 1] {
+                pv[0] + t_open[0][0]
+            } else {
+                let mut best = pv[0] + t_open[0][0];
+                for j in 1..9 {
+                    best = fmax(best, pv[j] + t_open[j][0]);
+                }
+                best
+            };
             cur[0] = best + em[0];
             cur[1..].fill(f32::NEG_INFINITY);
             continue;
@@ -422,6 +428,11 @@ pub(crate) fn viterbi(
     out.resize(n, 0);
     for i in (1..n).rev() {
         out[i] = tag;
+        if inert.get(i - 1) == Some(&true) {
+            // Only O was reachable there.
+            tag = 0;
+            continue;
+        }
         let prev = &delta[(i - 1) * NT..i * NT];
         let c = usize::from(tag);
         let mut best = f32::NEG_INFINITY;
@@ -538,9 +549,9 @@ impl Model {
             } else {
                 debug_assert_ne!(affixes, WORD_KNOWN, "word-only features left out");
                 known.push(None);
-                keys.extend(own.iter().copied().flatten());
+                keys.extend_from_slice(own);
             }
-            keys.extend(context.iter().copied().flatten());
+            keys.extend_from_slice(context);
         }
         // Pass 2: all lookups at once.
         self.rows.get_many_batched(keys, rows);
@@ -564,7 +575,7 @@ impl Model {
             let own_len = if affixes == WORD_KNOWN {
                 0
             } else {
-                5 + usize::from(affixes)
+                word_only_len(affixes)
             };
             let mut acc = match known[i] {
                 Some(acc) => acc,

@@ -1,6 +1,8 @@
 //! Text helpers shared by the place, person and organisation normalisers:
 //! lookup keys, possessives, hyphenated prefixes, shouted (ALL CAPS) text.
 
+use std::borrow::Cow;
+
 /// The lookup key of a name: lower case, common Latin diacritics folded
 /// (ā → a, ß → ss), dots dropped ("U.S." = "US"), hyphens, commas and
 /// whitespace runs made single spaces, curly apostrophes straightened and a leading
@@ -30,16 +32,44 @@ pub(crate) fn with_folded<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
 fn fold_into(s: &str, out: &mut String) {
     out.clear();
     let mut space = true; // suppresses leading and repeated spaces
-    for c in s.chars() {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII bytes (nearly all of them) are handled without decoding.
+        let b = bytes[i];
+        if b.is_ascii() {
+            i += 1;
+            match b {
+                b'.' => {}
+                // `-`, `_`, `,` and the ASCII characters `char::is_whitespace`
+                // accepts.
+                b'-' | b'_' | b',' | b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => {
+                    if !space {
+                        out.push(' ');
+                        space = true;
+                    }
+                }
+                b'`' => {
+                    out.push('\'');
+                    space = false;
+                }
+                _ => {
+                    out.push(char::from(b.to_ascii_lowercase()));
+                    space = false;
+                }
+            }
+            continue;
+        }
+        let c = s[i..].chars().next().unwrap_or_default();
+        i += c.len_utf8();
         match c {
-            '.' => {}
-            '-' | '‐' | '–' | '—' | '_' | ',' => {
+            '‐' | '–' | '—' => {
                 if !space {
                     out.push(' ');
                     space = true;
                 }
             }
-            '’' | '‘' | '`' | '´' => {
+            '’' | '‘' | '´' => {
                 out.push('\'');
                 space = false;
             }
@@ -48,10 +78,6 @@ fn fold_into(s: &str, out: &mut String) {
                     out.push(' ');
                     space = true;
                 }
-            }
-            c if c.is_ascii() => {
-                out.push(c.to_ascii_lowercase());
-                space = false;
             }
             c => {
                 for l in c.to_lowercase() {
@@ -104,8 +130,10 @@ fn push_folded(out: &mut String, c: char) {
 }
 
 /// Trims surrounding punctuation and quotes, a trailing possessive
-/// ("Kerry's", "UN’s", "Jones'") and a leading "the"/"The".
-pub(crate) fn clean_mention(s: &str) -> String {
+/// ("Kerry's", "UN’s", "Jones'") and a leading "the"/"The", and makes
+/// whitespace runs single spaces. Borrows from `s` when no whitespace needs
+/// collapsing (the usual case), so cleaning a mention rarely allocates.
+pub(crate) fn clean_mention(s: &str) -> Cow<'_, str> {
     let mut t = s.trim_matches(|c: char| {
         c.is_whitespace()
             || matches!(
@@ -123,7 +151,33 @@ pub(crate) fn clean_mention(s: &str) -> String {
             break;
         }
     }
-    t.split_whitespace().collect::<Vec<_>>().join(" ")
+    if is_single_spaced(t) {
+        Cow::Borrowed(t)
+    } else {
+        Cow::Owned(t.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+}
+
+/// True when `t` equals its words joined by single spaces: no whitespace
+/// but `' '`, none at either end, never two in a row.
+fn is_single_spaced(t: &str) -> bool {
+    if t.starts_with(' ') || t.ends_with(' ') {
+        return false;
+    }
+    let mut prev_space = false;
+    for c in t.chars() {
+        if c == ' ' {
+            if prev_space {
+                return false;
+            }
+            prev_space = true;
+        } else if c.is_whitespace() {
+            return false;
+        } else {
+            prev_space = false;
+        }
+    }
+    true
 }
 
 /// Removes a trailing possessive `'s` / `’s` (and a bare trailing

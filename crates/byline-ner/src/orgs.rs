@@ -6,6 +6,7 @@
 //! (UN)", or "UN" and "United Nations" both appear).
 
 use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use crate::normalize::{
@@ -162,19 +163,21 @@ const LOWER_WORDS: &[&str] = &[
 /// `(text, end)` pairs in text order, where `end` is the byte offset just
 /// after the mention in `text` (used to spot "Full Name (ACR)").
 pub(crate) fn normalize_orgs(text: &str, mentions: &[(&str, usize)]) -> Vec<String> {
-    let cleaned: Vec<(String, usize)> = mentions
+    let cleaned: Vec<(Cow<str>, usize)> = mentions
         .iter()
         .map(|&(m, end)| (clean_org(m), end))
         .filter(|(n, _)| !n.is_empty())
         .collect();
+    // Each name's initials, computed once for both acronym passes below.
+    let inits: Vec<String> = cleaned.iter().map(|(n, _)| initials(n)).collect();
 
     // Article-level acronyms: "Full Name (ACR)" in the text, or an
     // acronym mention equal to the initials of a full-name mention.
     let mut local: Vec<(String, String)> = Vec::new(); // (folded acronym, full name)
-    for (name, end) in &cleaned {
+    for ((name, end), ini) in cleaned.iter().zip(&inits) {
         if let Some(acr) = text.get(*end..).and_then(parenthesised_acronym) {
-            if acr.len() >= 2 && initials(name).eq_ignore_ascii_case(&acr.replace('.', "")) {
-                local.push((fold(&acr), name.clone()));
+            if acr.len() >= 2 && ini.eq_ignore_ascii_case(&acr.replace('.', "")) {
+                local.push((fold(acr), name.to_string()));
             }
         }
     }
@@ -183,36 +186,51 @@ pub(crate) fn normalize_orgs(text: &str, mentions: &[(&str, usize)]) -> Vec<Stri
         .iter()
         .map(|(short, _)| is_acronym(short).then(|| short.replace('.', "")))
         .collect();
-    for (name, _) in &cleaned {
-        let ini = initials(name);
+    for ((name, _), ini) in cleaned.iter().zip(&inits) {
         if ini.len() < 2 {
             continue;
         }
         for ((short, _), acr) in cleaned.iter().zip(&acronyms) {
             if acr.as_deref() == Some(ini.as_str()) {
-                local.push((fold(short), name.clone()));
+                local.push((fold(short), name.to_string()));
             }
         }
     }
 
+    // Canonical name and its key of every mention, computed once: the
+    // shouted-form search below looks at all of them again.
+    // A name repeated verbatim takes its first occurrence's.
+    let mut canons: Vec<Cow<str>> = Vec::with_capacity(cleaned.len());
+    let mut canon_keys: Vec<String> = Vec::with_capacity(cleaned.len());
+    for (i, (name, _)) in cleaned.iter().enumerate() {
+        match cleaned[..i].iter().position(|(n, _)| n == name) {
+            Some(j) => {
+                canons.push(canons[j].clone());
+                canon_keys.push(canon_keys[j].clone());
+            }
+            None => {
+                let canon = canonical(name, &local);
+                canon_keys.push(fold(&canon));
+                canons.push(canon);
+            }
+        }
+    }
     let mut out: Vec<String> = Vec::new();
-    let mut keys: Vec<String> = Vec::new();
+    let mut keys: Vec<&str> = Vec::new();
     // Shouted forms (headlines) are emitted only if no other spelling of the
     // same organisation exists.
-    for (name, _) in &cleaned {
-        let canon = canonical(name, &local);
-        let key = fold(&canon);
-        if keys.contains(&key) {
+    for (canon, key) in canons.iter().zip(&canon_keys) {
+        if keys.contains(&key.as_str()) {
             continue;
         }
-        let display = if is_shouting(&canon) && !is_acronym(&canon) {
-            cleaned
+        let display = if is_shouting(canon) && !is_acronym(canon) {
+            canons
                 .iter()
-                .map(|(n, _)| canonical(n, &local))
-                .find(|n| fold(n) == key && !is_shouting(n))
-                .unwrap_or_else(|| title_case(&canon))
+                .zip(&canon_keys)
+                .find(|(n, k)| *k == key && !is_shouting(n))
+                .map_or_else(|| title_case(canon), |(n, _)| n.to_string())
         } else {
-            canon
+            canon.to_string()
         };
         keys.push(key);
         out.push(display);
@@ -236,46 +254,60 @@ pub(crate) fn known_org(name: &str) -> Option<&'static str> {
 }
 
 /// The canonical name of a cleaned organisation name.
-fn canonical(name: &str, local: &[(String, String)]) -> String {
+fn canonical<'a>(name: &'a str, local: &'a [(String, String)]) -> Cow<'a, str> {
     if let Some(canon) = known_org(name) {
-        return canon.to_string();
+        return Cow::Borrowed(canon);
     }
-    let key = fold(name);
-    if let Some((_, full)) = local.iter().find(|(acr, _)| *acr == key) {
+    if let Some((_, full)) = with_folded(name, |key| local.iter().find(|(acr, _)| *acr == key)) {
         return canonical(full, &[]);
     }
-    name.to_string()
+    Cow::Borrowed(name)
 }
 
 /// Cleans one organisation mention: quotes, possessive, "the", a lower-case
-/// hyphenated suffix, lower-case words capitalised.
-pub(crate) fn clean_org(raw: &str) -> String {
-    let mut name = clean_mention(raw);
-    if let Some(head) = strip_hyphen_suffix(&name) {
-        name = head.to_string();
-    }
+/// hyphenated suffix, lower-case words capitalised. Borrows from `raw` when
+/// nothing needs rewriting.
+pub(crate) fn clean_org(raw: &str) -> Cow<'_, str> {
+    let name = match clean_mention(raw) {
+        Cow::Borrowed(s) => Cow::Borrowed(strip_hyphen_suffix(s).unwrap_or(s)),
+        Cow::Owned(s) => match strip_hyphen_suffix(&s) {
+            Some(head) => Cow::Owned(head.to_string()),
+            None => Cow::Owned(s),
+        },
+    };
     if is_shouting(&name) {
         return name;
     }
-    name.split(' ')
-        .enumerate()
-        .map(|(i, w)| {
-            let starts_lower = w.starts_with(|c: char| c.is_lowercase());
-            let keep = !starts_lower
-                || w.contains('-')
-                || (i > 0 && LOWER_WORDS.contains(&w))
-                || (i == 0 && LOWER_WORDS.contains(&w) && name.contains(' '));
-            if keep {
-                w.to_string()
-            } else {
-                let mut c = w.chars();
-                c.next()
-                    .map(|f| f.to_uppercase().chain(c).collect())
-                    .unwrap_or_default()
+    let has_space = name.contains(' ');
+    // Whether word `i` starts lower case and must be capitalised.
+    let capitalise = |i: usize, w: &str| {
+        let starts_lower = w.starts_with(|c: char| c.is_lowercase());
+        let keep = !starts_lower
+            || w.contains('-')
+            || (i > 0 && LOWER_WORDS.contains(&w))
+            || (i == 0 && LOWER_WORDS.contains(&w) && has_space);
+        !keep
+    };
+    // Usually no word changes: then the name is returned as it is.
+    if !name.split(' ').enumerate().any(|(i, w)| capitalise(i, w)) {
+        return name;
+    }
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, w) in name.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if capitalise(i, w) {
+            let mut c = w.chars();
+            if let Some(f) = c.next() {
+                out.extend(f.to_uppercase());
+                out.push_str(c.as_str());
             }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+        } else {
+            out.push_str(w);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// An acronym: 2 to 6 letters, upper-case letters (and dots, `&`).
@@ -286,27 +318,33 @@ fn is_acronym(s: &str) -> bool {
             .all(|c| c.is_uppercase() || c == '.' || c == '&' || c.is_ascii_digit())
 }
 
+/// Whether `w` lower-cased is one of [`LOWER_WORDS`]. They are ASCII
+/// without a `k`, so an ASCII case-insensitive comparison is exact (only
+/// the Kelvin sign lower-cases a non-ASCII character to ASCII).
+fn is_lower_word(w: &str) -> bool {
+    LOWER_WORDS.iter().any(|l| w.eq_ignore_ascii_case(l))
+}
+
 /// The upper-case initials of the significant words of a multi-word name
 /// ("United Nations" → "UN", "Organization of the Petroleum Exporting
 /// Countries" → "OPEC"); empty for a single word.
 fn initials(name: &str) -> String {
-    let words: Vec<&str> = name.split([' ', '-']).filter(|w| !w.is_empty()).collect();
-    if words.len() < 2 {
+    let words = || name.split([' ', '-']).filter(|w| !w.is_empty());
+    if words().nth(1).is_none() {
         return String::new();
     }
-    words
-        .iter()
-        .filter(|w| !LOWER_WORDS.contains(&w.to_lowercase().as_str()))
+    words()
+        .filter(|w| !is_lower_word(w))
         .filter_map(|w| w.chars().next())
         .flat_map(char::to_uppercase)
         .collect()
 }
 
 /// The acronym in "` (ACR)`" right at the start of `rest`.
-fn parenthesised_acronym(rest: &str) -> Option<String> {
+fn parenthesised_acronym(rest: &str) -> Option<&str> {
     let rest = rest.strip_prefix(" (").or_else(|| rest.strip_prefix('('))?;
     let (inside, _) = rest.split_once(')')?;
-    is_acronym(inside).then(|| inside.to_string())
+    is_acronym(inside).then_some(inside)
 }
 
 #[cfg(test)]

@@ -125,22 +125,29 @@ const TITLES: &[&str] = &[
 /// Normalises the person mentions of one article (in text order) to
 /// distinct canonical names, ordered by first mention.
 pub(crate) fn normalize_people<S: AsRef<str>>(gaz: &Gazetteer, mentions: &[S]) -> Vec<String> {
-    let cleaned: Vec<String> = mentions
-        .iter()
-        .map(|m| clean_person(gaz, m.as_ref()))
-        .filter(|n| !n.is_empty())
-        .collect();
-    // Full names (two tokens or more), as folded token lists.
-    let tokens: Vec<Vec<String>> = cleaned
-        .iter()
-        .map(|n| fold(n).split(' ').map(str::to_string).collect())
-        .collect();
+    let mut cleaned: Vec<String> = Vec::with_capacity(mentions.len());
+    // Each mention's index in `cleaned` (`None`: nothing left), so that a
+    // name repeated verbatim is cleaned once.
+    let mut at: Vec<Option<usize>> = Vec::with_capacity(mentions.len());
+    for (i, m) in mentions.iter().enumerate() {
+        let m = m.as_ref();
+        let name = match mentions[..i].iter().position(|p| p.as_ref() == m) {
+            Some(j) => at[j].map(|k| cleaned[k].clone()),
+            None => Some(clean_person(gaz, m)).filter(|n| !n.is_empty()),
+        };
+        at.push(name.as_ref().map(|_| cleaned.len()));
+        cleaned.extend(name);
+    }
+    // Full names (two tokens or more), as folded token lists. A fold has
+    // single spaces, so the tokens joined by " " are the folded name itself.
+    let folded: Vec<String> = cleaned.iter().map(|n| fold(n)).collect();
+    let tokens: Vec<Vec<&str>> = folded.iter().map(|f| f.split(' ').collect()).collect();
 
     let mut out: Vec<String> = Vec::new();
-    let mut out_keys: Vec<String> = Vec::new();
+    let mut out_keys: Vec<&str> = Vec::new();
     for i in 0..cleaned.len() {
         let canon = full_form(&tokens, i).unwrap_or(i);
-        let key = tokens[canon].join(" ");
+        let key = folded[canon].as_str();
         if out_keys.contains(&key) {
             continue;
         }
@@ -171,9 +178,9 @@ pub(crate) fn normalize_people<S: AsRef<str>>(gaz: &Gazetteer, mentions: &[S]) -
 /// is a short form of: its last tokens (a surname, "de Mistura", "Assad"
 /// for "Bashar al-Assad") or its first token (a first name). When several different full names fit, the
 /// nearest one mentioned before `i` wins, else the first one after it.
-fn full_form(tokens: &[Vec<String>], i: usize) -> Option<usize> {
+fn full_form(tokens: &[Vec<&str>], i: usize) -> Option<usize> {
     let short = &tokens[i];
-    let fits = |long: &Vec<String>| -> bool {
+    let fits = |long: &Vec<&str>| -> bool {
         if long.len() <= short.len() {
             return false;
         }
@@ -189,7 +196,7 @@ fn full_form(tokens: &[Vec<String>], i: usize) -> Option<usize> {
         return None;
     }
     // Several spellings of the same full name count once.
-    let mut distinct: Vec<&Vec<String>> = candidates.iter().map(|&j| &tokens[j]).collect();
+    let mut distinct: Vec<&Vec<&str>> = candidates.iter().map(|&j| &tokens[j]).collect();
     distinct.sort();
     distinct.dedup();
     let pick = if distinct.len() == 1 {
@@ -214,10 +221,11 @@ pub(crate) fn clean_person(gaz: &Gazetteer, raw: &str) -> String {
     let mut words: Vec<&str> = cleaned.split(' ').filter(|w| !w.is_empty()).collect();
     loop {
         let before = words.len();
-        // A country or nationality word directly before a title.
+        // A country or nationality word directly before a title (the
+        // cheaper title test first).
         if words.len() > 2
-            && (gaz.demonym(words[0]).is_some() || !gaz.lookup(words[0]).is_empty())
             && title_len(&words[1..]) > 0
+            && (gaz.demonym(words[0]).is_some() || !gaz.lookup(words[0]).is_empty())
         {
             words.remove(0);
         }
@@ -239,6 +247,14 @@ pub(crate) fn clean_person(gaz: &Gazetteer, raw: &str) -> String {
 
 /// Number of leading words that form the longest title in [`TITLES`].
 fn title_len(words: &[&str]) -> usize {
+    // Fast rejection: a title's first word must be the first word here.
+    // Only checked for ASCII words, whose lower case is byte-wise.
+    if let Some(first) = words.first() {
+        let first = first.trim_end_matches('.');
+        if first.is_ascii() && !TITLES.iter().any(|t| starts_with_word_ci(t, first)) {
+            return 0;
+        }
+    }
     // The first four words, without trailing dots, lower-cased, joined by
     // single spaces: a title of n words matches if it is this text's first
     // n words.
@@ -259,6 +275,15 @@ fn title_len(words: &[&str]) -> usize {
         }
     }
     best
+}
+
+/// Whether the first word of `title` (up to a space) is `word`, ignoring
+/// ASCII case.
+fn starts_with_word_ci(title: &str, word: &str) -> bool {
+    let (t, n) = (title.as_bytes(), word.len());
+    t.get(..n)
+        .is_some_and(|head| head.eq_ignore_ascii_case(word.as_bytes()))
+        && t.get(n).is_none_or(|&b| b == b' ')
 }
 
 #[cfg(test)]

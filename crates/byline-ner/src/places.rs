@@ -31,10 +31,14 @@
 //! Ontario. A name with no reading is kept as written under `/Unresolved/`,
 //! never dropped.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::gazetteer::{Candidate, Gazetteer, Target};
-use crate::normalize::{clean_mention, fold, is_shouting, strip_hyphen_suffix, title_case};
+use crate::normalize::{
+    clean_mention, fold, is_shouting, strip_hyphen_suffix, title_case, with_folded,
+};
 
 /// Prior bonus of a country reading over cities of the same name.
 const COUNTRY_BONUS: f64 = 3.0;
@@ -118,8 +122,8 @@ pub(crate) fn resolve_places<S: AsRef<str>>(gaz: &Gazetteer, names: &[S]) -> Vec
 }
 
 /// A name's readings, restricted by its qualifier, and the qualifier.
-struct Item {
-    name: String,
+struct Item<'a> {
+    name: Cow<'a, str>,
     cands: Vec<Candidate>,
     /// Country and region of a qualifier ("Horsham, Pa.", "Aleppo, Syria").
     within: Option<(usize, Option<usize>)>,
@@ -136,13 +140,19 @@ struct Item {
 pub(crate) fn resolve_qualified(gaz: &Gazetteer, names: &[(&str, Option<&str>)]) -> Vec<Place> {
     let mut items: Vec<Item> = Vec::new();
     let mut keys: Vec<String> = Vec::new(); // `fold(&items[i].name)`
-    for (raw, qualifier) in names {
+    for (i, (raw, qualifier)) in names.iter().enumerate() {
+        // A name repeated verbatim without a qualifier changes nothing: its
+        // first mention already added (or skipped) it.
+        if qualifier.is_none() && names[..i].iter().any(|(r, _)| r == raw) {
+            continue;
+        }
         let Some((name, cands)) = clean_place_name(gaz, raw) else {
             continue;
         };
         let within = qualifier.and_then(|q| qualifier_of(gaz, cands, q));
-        let key = fold(&name);
-        match keys.iter().position(|k| *k == key).map(|i| &mut items[i]) {
+        // The key is only allocated for a new name.
+        let seen = with_folded(&name, |key| keys.iter().position(|k| k == key));
+        match seen.map(|i| &mut items[i]) {
             Some(it) => {
                 if it.within.is_none() && within.is_some() {
                     it.within = within;
@@ -150,7 +160,7 @@ pub(crate) fn resolve_qualified(gaz: &Gazetteer, names: &[(&str, Option<&str>)])
                 }
             }
             None => {
-                keys.push(key);
+                keys.push(fold(&name));
                 items.push(Item {
                     name,
                     cands: restrict(gaz, cands, within),
@@ -191,6 +201,7 @@ pub(crate) fn resolve_qualified(gaz: &Gazetteer, names: &[(&str, Option<&str>)])
     }
 
     let mut out: Vec<Place> = Vec::new();
+    let mut resolved: Vec<Target> = Vec::new();
     for (i, it) in items.iter().enumerate() {
         let score = |c: &Candidate| {
             let mut s = prior(gaz, c);
@@ -224,12 +235,17 @@ pub(crate) fn resolve_qualified(gaz: &Gazetteer, names: &[(&str, Option<&str>)])
             s
         };
         let mut place = match (best_by(&it.cands, score), it.within) {
-            (Some(c), _) => place_of(gaz, c.target),
+            // A place resolved before has a facet already in `out`.
+            (Some(c), _) if resolved.contains(&c.target) => continue,
+            (Some(c), _) => {
+                resolved.push(c.target);
+                place_of(gaz, c.target)
+            }
             (None, Some((country, _))) => located(gaz, &it.name, country),
             (None, None) => unresolved(&it.name),
         };
         if place.name != it.name {
-            place.written = Some(it.name.clone());
+            place.written = Some(it.name.to_string());
         }
         if !out.iter().any(|p| p.facet == place.facet) {
             out.push(place);
@@ -294,7 +310,10 @@ pub(crate) fn resolve_query(gaz: &Gazetteer, q: &str) -> Option<Place> {
 /// Cleans a place mention (quotes, possessive, "the", shouting, a
 /// lower-case hyphenated suffix as in "Russia-backed") and looks it up.
 /// `None` for empty text and for demonyms that are not place names.
-fn clean_place_name<'g>(gaz: &'g Gazetteer, raw: &str) -> Option<(String, &'g [Candidate])> {
+fn clean_place_name<'g, 'r>(
+    gaz: &'g Gazetteer,
+    raw: &'r str,
+) -> Option<(Cow<'r, str>, &'g [Candidate])> {
     let mut name = clean_mention(raw);
     if name.is_empty() || !name.chars().any(char::is_alphabetic) {
         return None;
@@ -302,10 +321,9 @@ fn clean_place_name<'g>(gaz: &'g Gazetteer, raw: &str) -> Option<(String, &'g [C
     let mut cands = gaz.lookup(&name);
     if cands.is_empty() {
         if let Some(head) = strip_hyphen_suffix(&name) {
-            let head = head.to_string();
-            let head_cands = gaz.lookup(&head);
-            if !head_cands.is_empty() || gaz.demonym(&head).is_some() {
-                name = head;
+            let head_cands = gaz.lookup(head);
+            if !head_cands.is_empty() || gaz.demonym(head).is_some() {
+                name = Cow::Owned(head.to_string());
                 cands = head_cands;
             }
         }
@@ -314,7 +332,7 @@ fn clean_place_name<'g>(gaz: &'g Gazetteer, raw: &str) -> Option<(String, &'g [C
         return None;
     }
     if is_shouting(&name) && name.chars().filter(|c| c.is_alphabetic()).count() > 3 {
-        name = title_case(&name);
+        name = Cow::Owned(title_case(&name));
     }
     Some((name, cands))
 }
@@ -347,22 +365,38 @@ fn facet_part(s: &str) -> String {
     s.replace('/', "-")
 }
 
+/// Appends `/` and [`facet_part`]`(s)` to a facet path.
+fn push_facet_level(facet: &mut String, s: &str) {
+    facet.push('/');
+    if s.contains('/') {
+        facet.push_str(&facet_part(s));
+    } else {
+        facet.push_str(s);
+    }
+}
+
 pub(crate) fn place_of(gaz: &Gazetteer, t: Target) -> Place {
     let name = gaz.name_of(t).to_string();
     match gaz.country_of(t) {
-        None => Place {
-            facet: format!("/{}", facet_part(&name)),
-            name,
-            country: None,
-            country_code: None,
-            written: None,
-        },
+        None => {
+            let mut facet = String::with_capacity(name.len() + 1);
+            push_facet_level(&mut facet, &name);
+            Place {
+                facet,
+                name,
+                country: None,
+                country_code: None,
+                written: None,
+            }
+        }
         Some(ci) => {
             let c = &gaz.countries[ci];
-            let mut facet = format!("/{}/{}", facet_part(&c.continent), facet_part(&c.name));
+            let mut facet =
+                String::with_capacity(c.continent.len() + c.name.len() + name.len() + 3);
+            push_facet_level(&mut facet, &c.continent);
+            push_facet_level(&mut facet, &c.name);
             if !matches!(t, Target::Country(_)) {
-                facet.push('/');
-                facet.push_str(&facet_part(&name));
+                push_facet_level(&mut facet, &name);
             }
             Place {
                 name,

@@ -27,54 +27,69 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric()
 }
 
+/// The character starting at byte `i` (a char boundary) of `text`, without
+/// a UTF-8 decode for ASCII.
+#[inline]
+fn char_at(text: &str, i: usize) -> char {
+    let b = text.as_bytes()[i];
+    if b.is_ascii() {
+        char::from(b)
+    } else {
+        text[i..].chars().next().unwrap_or_default()
+    }
+}
+
 /// Splits article text into sentences of tokens, as the tagger sees them.
 /// Each token is a byte range into `text`.
 pub fn tokenize(text: &str) -> Vec<Vec<Range<usize>>> {
     let mut sentences = Vec::new();
-    let mut current: Vec<Span> = Vec::new();
+    // The sentence being built: a buffer reused from sentence to sentence,
+    // each finished sentence copied out at its exact size.
+    let mut current: Vec<Span> = Vec::with_capacity(64);
     let bytes = text.as_bytes();
-    let mut chars = text.char_indices().peekable();
-    while let Some(&(i, c)) = chars.peek() {
+    // Byte position of the next character to look at.
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = char_at(text, i);
         if c == '\n' {
-            chars.next();
             if !current.is_empty() && newline_breaks(text, i) {
-                sentences.push(std::mem::take(&mut current));
+                sentences.push(current.to_vec());
+                current.clear();
             }
+            i += 1;
             continue;
         }
         if c.is_whitespace() {
-            chars.next();
+            i += c.len_utf8();
             continue;
         }
         if is_word_char(c) {
-            let end = push_word(text, i, scan_word(text, i), &mut current);
-            while chars.peek().is_some_and(|&(j, _)| j < end) {
-                chars.next();
-            }
+            i = push_word(text, i, scan_word(text, i), &mut current);
             continue;
         }
         // Punctuation: runs of the same ASCII character ("--", "...") stay
         // together, anything else is one token per character.
-        chars.next();
         let mut end = i + c.len_utf8();
         if c.is_ascii() && matches!(c, '-' | '.' | '*' | '=' | '_' | '!' | '?') {
             while end < bytes.len() && bytes[end] == c as u8 {
                 end += 1;
-                chars.next();
             }
         }
         current.push(i..end);
+        i = end;
         if is_sentence_end(text, &current, end) {
             // Keep a closing quote or bracket with the sentence it closes.
-            while let Some(&(j, q)) = chars.peek() {
+            while i < bytes.len() {
+                let q = char_at(text, i);
                 if matches!(q, '"' | '\'' | '\u{201D}' | '\u{2019}' | ')') {
-                    current.push(j..j + q.len_utf8());
-                    chars.next();
+                    current.push(i..i + q.len_utf8());
+                    i += q.len_utf8();
                 } else {
                     break;
                 }
             }
-            sentences.push(std::mem::take(&mut current));
+            sentences.push(current.to_vec());
+            current.clear();
         }
     }
     if !current.is_empty() {
@@ -89,14 +104,16 @@ pub fn tokenize(text: &str) -> Vec<Vec<Range<usize>>> {
 fn scan_word(text: &str, start: usize) -> usize {
     let bytes = text.as_bytes();
     let mut end = start;
-    let mut iter = text[start..].char_indices().peekable();
-    while let Some((off, c)) = iter.next() {
-        let pos = start + off;
+    let mut pos = start;
+    while pos < bytes.len() {
+        let c = char_at(text, pos);
+        let after = pos + c.len_utf8();
         if is_word_char(c) {
-            end = pos + c.len_utf8();
+            end = after;
+            pos = after;
             continue;
         }
-        let next = iter.peek().map(|&(_, n)| n);
+        let next = (after < bytes.len()).then(|| char_at(text, after));
         let joins = match c {
             '-' | '.' | '\'' | '\u{2019}' | '&' | '/' => next.is_some_and(is_word_char),
             ',' => {
@@ -109,6 +126,7 @@ fn scan_word(text: &str, start: usize) -> usize {
         if !joins {
             break;
         }
+        pos = after;
     }
     end
 }
@@ -230,7 +248,8 @@ fn newline_breaks(text: &str, i: usize) -> bool {
         return false;
     }
     let line_start = text[..i].rfind('\n').map_or(0, |p| p + 1);
-    text[line_start..i].trim().chars().count() < 40
+    // Fewer than 40 characters (without counting a long line to its end).
+    text[line_start..i].trim().chars().nth(39).is_none()
 }
 
 #[cfg(test)]

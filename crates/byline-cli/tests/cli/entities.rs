@@ -115,7 +115,20 @@ fn entities_of_the_seed_page_as_json_and_text() {
     assert!(text.contains("People (5)\n  John Kerry\n"), "{text}");
     assert!(text.contains("  Daraya "), "{text}");
     assert!(text.contains("/Asia/Syria/Dārayyā"), "{text}");
-    assert!(text.contains("Organisations (3)"), "{text}");
+    // Every organisation the article's own body names, and no teaser's
+    // ("Amnesty International"): "al-Qaeda-affiliated al-Nusra front",
+    // "Islamic State extremists", "al-Mayadeen television".
+    assert!(text.contains("Organisations (6)"), "{text}");
+    for org in [
+        "Hezbollah",
+        "United Nations",
+        "al-Qaeda",
+        "al-Nusra Front",
+        "al-Mayadeen",
+        "Islamic State",
+    ] {
+        assert!(text.contains(&format!("\n  {org}\n")), "{org}: {text}");
+    }
     assert!(!text.contains("Donald Trump"), "{text}");
 
     byline(corpus_index())
