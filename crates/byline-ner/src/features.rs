@@ -643,8 +643,9 @@ fn word_key(word: u64, kind: u64) -> u64 {
 /// vs 1.2 mln"). A sentence-initial word that the training text nearly
 /// always writes in lower case mid-sentence ("The", "It", "Shares") is not
 /// live either unless the next word is capitalised ("The Hague"): it is
-/// capitalised only because it starts the sentence. A token is inert when
-/// neither it nor its neighbours are live.
+/// capitalised only because it starts the sentence. Nor is such a word in
+/// a line written in capitals (a headline, a table row: "NET PROFIT").
+/// A token is inert when neither it nor its neighbours are live.
 fn mark_inert<S: AsRef<str>>(
     tokens: &[S],
     casings: &[u8],
@@ -664,6 +665,13 @@ fn mark_inert<S: AsRef<str>>(
         && lex.cap_prior.get(&hash_lower(tokens[0].as_ref())) == Some(&MOSTLY_LOWER)
     {
         caps[0] = false;
+    }
+    if all_caps_from_casings(casings.iter().copied()) {
+        for (i, t) in tokens.iter().enumerate() {
+            if caps[i] && lex.cap_prior.get(&hash_lower(t.as_ref())) == Some(&MOSTLY_LOWER) {
+                caps[i] = false;
+            }
+        }
     }
     let live = |i: usize| {
         caps[i]
@@ -1068,6 +1076,18 @@ mod tests {
         // ...unless a capitalised word follows it.
         let hague = ["The", "Hague", "court", "said", "so"];
         assert_eq!(inert(&hague, &lower_lex), [false, false, false, true, true]);
+        // In capitals, such a word is not live anywhere in the line.
+        lower_lex.cap_prior.insert(hash_lower("net"), MOSTLY_LOWER);
+        lower_lex
+            .cap_prior
+            .insert(hash_lower("profit"), MOSTLY_LOWER);
+        let table = ["NET", "PROFIT", "1.5", "MLN", "DLRS", "VS", "THE", "NET"];
+        assert_eq!(inert(&table, &lex), [false; 8]);
+        // ("1.5" stays live: "MLN" is a capitalised word next to it.)
+        assert_eq!(
+            inert(&table, &lower_lex),
+            [true, false, false, false, false, false, false, true]
+        );
         let inert = inert(&sent, &lex);
         let mut scratch = Scratch {
             skip_inert: true,
