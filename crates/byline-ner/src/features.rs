@@ -247,6 +247,11 @@ fn starts_upper(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase)
 }
 
+/// Whether a casing class has a capital: title case, capitals or mixed.
+fn is_capital(c: u8) -> bool {
+    c == Casing::Title as u8 || c == Casing::Upper as u8 || c == Casing::Mixed as u8
+}
+
 /// Whether a sentence is a headline written in capitals: most of its
 /// alphabetic tokens are upper case.
 pub(crate) fn is_all_caps_sentence<S: AsRef<str>>(tokens: &[S]) -> bool {
@@ -314,9 +319,6 @@ impl DocContext {
             let first = t.as_bytes().first().map_or(0, u8::to_ascii_lowercase);
             (usize::from(first) * 31 + t.len()) & 1023
         };
-        let capital = |c: u8| {
-            c == Casing::Title as u8 || c == Casing::Upper as u8 || c == Casing::Mixed as u8
-        };
         let mut start = 0;
         for sent in sentences {
             let casings = &doc_casings[start..start + sent.len()];
@@ -326,7 +328,7 @@ impl DocContext {
             let cap_at = |i: usize| starts_upper(sent[i].as_ref());
             for (i, t) in sent.iter().enumerate() {
                 let t = t.as_ref();
-                if !capital(casings[i]) {
+                if !is_capital(casings[i]) {
                     continue;
                 }
                 // A headline's capitals are looked up but say nothing.
@@ -615,14 +617,8 @@ pub(crate) fn word_only_features(feats: &[u64], affixes: u8) -> (&[u64], &[u64])
     if affixes == WORD_KNOWN {
         return (&[], feats);
     }
-    feats.split_at(word_only_len(affixes))
-}
-
-/// Number of word-only features of a token with `affixes` affix features
-/// (see [`word_only_features`]).
-#[inline]
-pub(crate) fn word_only_len(affixes: u8) -> usize {
-    7 + usize::from(affixes)
+    // Six before the affixes, the capitalisation prior after them.
+    feats.split_at(7 + usize::from(affixes))
 }
 
 /// Key of a word's word-only features (see [`word_only_features`]) in a
@@ -644,21 +640,21 @@ fn word_key(word: u64, kind: u64) -> u64 {
 /// always writes in lower case mid-sentence ("The", "It", "Shares") is not
 /// live either unless the next word is capitalised ("The Hague"): it is
 /// capitalised only because it starts the sentence. Nor is such a word in
-/// a line written in capitals (a headline, a table row: "NET PROFIT").
-/// A token is inert when neither it nor its neighbours are live.
+/// a line written in capitals (a headline, a table row: "NET PROFIT"):
+/// `all_caps` tells that the sentence is one. A token is inert when neither
+/// it nor its neighbours are live.
 fn mark_inert<S: AsRef<str>>(
     tokens: &[S],
     casings: &[u8],
+    all_caps: bool,
     lex: &Lexicon,
     caps: &mut Vec<bool>,
     inert: &mut Vec<bool>,
 ) {
     let n = casings.len();
-    let capital =
-        |c: u8| c == Casing::Title as u8 || c == Casing::Upper as u8 || c == Casing::Mixed as u8;
     // Capitalised for a reason other than starting the sentence.
     caps.clear();
-    caps.extend(casings.iter().map(|&c| capital(c)));
+    caps.extend(casings.iter().map(|&c| is_capital(c)));
     if n > 0
         && casings[0] == Casing::Title as u8
         && !caps.get(1).copied().unwrap_or(false)
@@ -666,7 +662,7 @@ fn mark_inert<S: AsRef<str>>(
     {
         caps[0] = false;
     }
-    if all_caps_from_casings(casings.iter().copied()) {
+    if all_caps {
         for (i, t) in tokens.iter().enumerate() {
             if caps[i] && lex.cap_prior.get(&hash_lower(t.as_ref())) == Some(&MOSTLY_LOWER) {
                 caps[i] = false;
@@ -745,11 +741,13 @@ pub(crate) fn sentence_features_with_casings<S: AsRef<str>>(
     out.clear();
     offsets.clear();
     let n = tokens.len();
-    // Casing does not change when typographic punctuation is replaced.
+    // As `is_all_caps_sentence(tokens)`: replacing typographic punctuation
+    // does not change a token's casing class.
+    let all_caps = all_caps_from_casings(casings.iter().copied());
     let inert = &mut scratch.inert;
     inert.clear();
     if scratch.skip_inert {
-        mark_inert(tokens, casings, lex, &mut scratch.caps, inert);
+        mark_inert(tokens, casings, all_caps, lex, &mut scratch.caps, inert);
     } else {
         inert.resize(n, false);
     }
@@ -777,9 +775,6 @@ pub(crate) fn sentence_features_with_casings<S: AsRef<str>>(
             Need::Casing
         }
     };
-    // As `is_all_caps_sentence(tokens)`: replacing typographic punctuation
-    // does not change a token's casing class.
-    let all_caps = all_caps_from_casings(casings.iter().copied());
     // Context kind: headline in capitals, sentence-initial, or running text.
     let kind_of = |i: usize| -> u64 {
         if all_caps {
@@ -1048,7 +1043,9 @@ mod tests {
         let (lex, doc) = (Lexicon::default(), DocContext::default());
         let inert = |ws: &[&str], lex: &Lexicon| {
             let (mut caps, mut inert) = (Vec::new(), Vec::new());
-            mark_inert(ws, &c(ws), lex, &mut caps, &mut inert);
+            let cs = c(ws);
+            let all_caps = all_caps_from_casings(cs.iter().copied());
+            mark_inert(ws, &cs, all_caps, lex, &mut caps, &mut inert);
             inert
         };
         let sent = ["Talks", "in", "the", "city", ",", "said", "Kerry", "."];

@@ -11,7 +11,7 @@
 // The keys are our own embedded names, so a fast hasher is safe (no
 // untrusted keys to flood the table); SipHash made loading 2x slower.
 use foldhash::{HashMap, HashMapExt};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Once};
 
 use crate::normalize::{fold, with_folded};
 use crate::NerError;
@@ -119,12 +119,14 @@ impl Gazetteer {
             .map_err(|e| NerError::InvalidGazetteer(e.clone()))
     }
 
-    /// Starts parsing the gazetteer on another thread, so that the first
-    /// [`Gazetteer::get`] waits less or not at all (once it is parsed, the
-    /// thread finds it so and ends).
+    /// Starts parsing the gazetteer on another thread (once per process), so
+    /// that the first [`Gazetteer::get`] waits less or not at all.
     pub fn prefetch() {
-        std::thread::spawn(|| {
-            let _ = Gazetteer::get();
+        static STARTED: Once = Once::new();
+        STARTED.call_once(|| {
+            std::thread::spawn(|| {
+                let _ = Gazetteer::get();
+            });
         });
     }
 

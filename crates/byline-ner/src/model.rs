@@ -23,7 +23,7 @@
 //! n × S × NT `i16` quantised weights.
 
 use crate::conll::{allowed, allowed_last, NT};
-use crate::features::{finish, word_only_features, word_only_len, Lexicon, WORD_KNOWN};
+use crate::features::{finish, word_only_features, Lexicon, WORD_KNOWN};
 use crate::NerError;
 
 const MAGIC: &[u8; 8] = b"BYLNER02";
@@ -572,11 +572,7 @@ impl Model {
                 continue;
             }
             let (word, affixes) = words[i];
-            let own_len = if affixes == WORD_KNOWN {
-                0
-            } else {
-                word_only_len(affixes)
-            };
+            let own_len = word_only_features(f, affixes).0.len();
             let mut acc = match known[i] {
                 Some(acc) => acc,
                 None => {
