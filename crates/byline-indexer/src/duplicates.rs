@@ -328,16 +328,38 @@ impl DuplicateGroups {
                 by_root.entry(root as usize).or_default().push(i);
             }
         }
+        // Ids come from the document store (three quarters of the grouping
+        // time on Reuters: a block decompressed per member), read on every
+        // core, each core's share in store order.
+        let id_field = searcher.schema().get_field("id")?;
+        let mut wanted: Vec<usize> = by_root.values().flatten().copied().collect();
+        wanted.sort_unstable_by_key(|&i| prints[i].address);
+        let fetched: Vec<(usize, String)> = wanted
+            .par_chunks(64)
+            .map(|chunk| {
+                chunk
+                    .iter()
+                    .map(|&i| {
+                        let doc: TantivyDocument = searcher.doc(prints[i].address)?;
+                        let id = doc
+                            .get_first(id_field)
+                            .and_then(|v| tantivy::schema::Value::as_str(&v))
+                            .unwrap_or_default()
+                            .to_string();
+                        Ok((i, id))
+                    })
+                    .collect::<Result<Vec<_>, tantivy::TantivyError>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut ids: HashMap<usize, String> = fetched.into_iter().collect();
         let mut groups = Vec::new();
         for members in by_root.into_values() {
             let mut named = Vec::with_capacity(members.len());
             for i in members {
-                let doc: TantivyDocument = searcher.doc(prints[i].address)?;
-                let id = doc
-                    .get_first(searcher.schema().get_field("id")?)
-                    .and_then(|v| tantivy::schema::Value::as_str(&v))
-                    .unwrap_or_default()
-                    .to_string();
+                let id = ids.remove(&i).unwrap_or_default();
                 // Undated articles sort after dated ones.
                 named.push((prints[i].published.is_none(), prints[i].published, id));
             }

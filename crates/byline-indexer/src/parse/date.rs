@@ -6,7 +6,7 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 /// What a labelled date line says the date is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,7 +26,22 @@ const TIME: &str = r"(?:(?:\s*(?:-|,|at|\|)?\s*)(?P<h>\d{1,2})[:.](?P<mi>\d{2})(
 /// One regex per written form; each captures year `y`, month `m` (number or
 /// name) and day `d`, plus an optional time.
 static FORMS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
-    [
+    FORM_PATTERNS
+        .iter()
+        .map(|p| Regex::new(&format!("(?i){p}")).expect("date pattern compiles"))
+        .collect()
+});
+
+/// All of [`FORMS`] as one set: one DFA pass refuses a line that holds no
+/// date (a year in prose, a table row), where trying the four forms took
+/// four.
+static ANY_FORM: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new(FORM_PATTERNS.iter().map(|p| format!("(?i){p}"))).expect("date patterns compile")
+});
+
+/// The written forms of [`FORMS`].
+static FORM_PATTERNS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    vec![
         // 2016-08-27, 2016-08-27T02:17:00Z, 2016-08-27 02:17:00+02:00
         r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?:[t ](?P<h>\d{2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?\s*(?P<tz>z|[+-]\d{2}:?\d{2})?)?".to_string(),
         // Sat, 27 Aug 2016 02:17:00 +0000 (RFC 2822) and 27 August 2016
@@ -36,9 +51,6 @@ static FORMS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
         // Sat, 27/08/2016 - 02:17 and 27.08.2016 (day first, as most of the world writes it)
         format!(r"{WEEKDAY}(?P<d>\d{{1,2}})[/.](?P<m>\d{{1,2}})[/.](?P<y>\d{{4}}){TIME}"),
     ]
-    .iter()
-    .map(|p| Regex::new(&format!("(?i){p}")).expect("date pattern compiles"))
-    .collect()
 });
 
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
@@ -100,17 +112,24 @@ pub fn date_line(line: &str) -> Option<(DateLabel, DateTime<Utc>)> {
         }
         None => (DateLabel::Bare, line),
     };
+    if !ANY_FORM.is_match(rest) {
+        return None;
+    }
     for re in FORMS.iter() {
-        if let Some(c) = re.captures(rest) {
-            let whole = c.get(0).expect("match");
+        // The match's bounds first (a DFA); the captures, which run a
+        // slower engine, only for a line that passes.
+        if let Some(whole) = re.find(rest) {
             // Around the date only separators and a zone name (EST, CEST) may
             // stand, so that a wrapped line of prose ("acquired November 5,
             // 1986") is not taken for the article's date line.
-            let leftover = format!("{} {}", &rest[..whole.start()], &rest[whole.end()..]);
-            let letters: String = leftover.chars().filter(|c| c.is_alphanumeric()).collect();
-            let zone_only = letters.len() <= 4 && letters.chars().all(|c| c.is_ascii_uppercase());
+            let mut letters = rest[..whole.start()]
+                .chars()
+                .chain(rest[whole.end()..].chars())
+                .filter(|c| c.is_alphanumeric());
+            let zone_only = letters.by_ref().take(4).all(|c| c.is_ascii_uppercase())
+                && letters.next().is_none();
             if zone_only {
-                if let Some(dt) = from_captures(&c) {
+                if let Some(dt) = re.captures(rest).and_then(|c| from_captures(&c)) {
                     return Some((label, dt));
                 }
             }

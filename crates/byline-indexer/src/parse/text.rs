@@ -64,7 +64,8 @@ pub(super) static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum LineKind {
     ReadMore,
-    Date(DateLabel),
+    /// A date line, with the date it gives (read once, when classified).
+    Date(DateLabel, DateTime<Utc>),
     Text,
 }
 
@@ -112,7 +113,7 @@ pub fn parse_text_page(text: &str) -> ParsedArticle {
         let prose = kinds.contains(&LineKind::Text);
         for (&line, &kind) in paragraph.iter().zip(&kinds) {
             let kind = match kind {
-                LineKind::Date(DateLabel::Bare) if prose => LineKind::Text,
+                LineKind::Date(DateLabel::Bare, _) if prose => LineKind::Text,
                 other => other,
             };
             match kind {
@@ -129,14 +130,12 @@ pub fn parse_text_page(text: &str) -> ParsedArticle {
                         }
                     }
                 }
-                LineKind::Date(label) => {
+                LineKind::Date(label, date) => {
                     let teasers_date = in_related
                         && !previous_was_heading
                         && matches!(previous, LineKind::ReadMore | LineKind::Text);
                     if !teasers_date {
-                        if let Some((_, date)) = date_line(line) {
-                            own_dates.push((label, date));
-                        }
+                        own_dates.push((label, date));
                     }
                 }
                 LineKind::Text => {
@@ -180,8 +179,8 @@ pub fn parse_text_page(text: &str) -> ParsedArticle {
 fn classify(line: &str) -> LineKind {
     if READ_MORE.is_match(line) {
         LineKind::ReadMore
-    } else if let Some((label, _)) = date_line(line) {
-        LineKind::Date(label)
+    } else if let Some((label, date)) = date_line(line) {
+        LineKind::Date(label, date)
     } else {
         LineKind::Text
     }
