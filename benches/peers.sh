@@ -20,7 +20,8 @@
 #
 # Outside --smoke (and outside CI) it first runs benches/peers/setup.sh, which
 # installs the peers. Per dataset and system it measures: index build wall time
-# (median of INDEX_RUNS), articles/s, peak RSS and CPU utilisation
+# (median of INDEX_RUNS; the systems' builds interleaved, run 1 of each, then
+# run 2 of each, ...), articles/s, peak RSS and CPU utilisation
 # ((user+sys)/wall) from /usr/bin/time -v, index size (du -sb), warm top-10 query
 # latency p50/p95 over the 200 queries (one process per system), and one cold
 # command-line search (hyperfine -N, 3 warm-ups, median of SEARCH_RUNS).
@@ -154,18 +155,6 @@ cold() {
     fi
 }
 
-# index_runs DIR PREFIX PREPARE CMD...: $runs fresh indexings into DIR, each after
-# `rm -rf DIR` and `PREPARE DIR` (not timed).
-index_runs() {
-    local dir=$1 prefix=$2 prepare=$3 run
-    shift 3
-    for run in $(seq "$runs"); do
-        rm -rf "$dir"
-        "$prepare" "$dir"
-        timed "$prefix-$run" "$@"
-        echo "   run $run: $(awk -F': ' '/Elapsed \(wall clock\)/ { print $NF } /^wall seconds/ { print $NF "s" }' "$prefix-$run.time")"
-    done
-}
 no_prep() { :; }
 # Reads a system's input once, untimed, so that its first timed run does not
 # wait on the disk (at 1M articles a cold read of the 5 GB of pages cost the
@@ -232,26 +221,75 @@ prepare() {
 }
 
 # --- systems --------------------------------------------------------------------
+#
+# Each system has an index step (index_cmd: its command for one fresh, timed
+# build) and a query step (query_LABEL: count, size, warm and cold search on the
+# last build). The builds are interleaved: run 1 of every system, then run 2 of
+# every system, and so on, so that each system's median comes from the same
+# stretch of time as the others' (on a shared machine, speed drifts by 10 % and
+# more over minutes; ratios of medians measured far apart drifted with it).
 
-run_byline() {
-    local variant=$1 input=${2:-pages} label=byline opts=()
-    if [ "$variant" = no-entities ]; then label=byline-no-entities; opts=(--no-entities); fi
-    local source=$pages
-    if [ "$input" = jsonl ]; then
-        # The peers' own input: the same articles as one JSON Lines file.
-        source=$jsonl
-        label=${label/byline/byline-jsonl}
-    fi
-    local o=$res/$label dir=$indexes/$ds/$label
-    mkdir -p "$o"
-    warm "$source"
-    echo "== [$ds] $label: index"
-    index_runs "$dir" "$o/index" no_prep "$bin/byline" --color never --index "$dir" \
-        index "$source" --rebuild --quiet --memory "$memory_mib" "${opts[@]}"
-    grep -oE 'Indexed [0-9,]+ articles' "$o/index-$runs.log" | tr -dc '0-9' >"$o/count"
+# The systems (labels) a --systems entry stands for.
+labels_of() {
+    case $1 in
+        # byline also indexes the peers' JSONL, for index times on the very
+        # same input.
+        byline) echo byline byline-no-entities byline-jsonl byline-jsonl-no-entities ;;
+        tantivy) echo tantivy-cli ;;
+        sqlite) echo sqlite-fts5 ;;
+        xapian) echo xapian ;;
+        ripgrep) echo ripgrep ;;
+    esac
+}
+
+# Whether LABEL builds an index.
+has_index() { [ "$1" != ripgrep ]; }
+
+# index_cmd LABEL DIR: sets `cmd` (the build command), `prep` (run untimed on
+# DIR first) and `input` (the file or folder it reads).
+index_cmd() {
+    local label=$1 dir=$2 opts=()
+    prep=no_prep
+    case $label in
+        byline*)
+            input=$pages
+            # The peers' own input: the same articles as one JSON Lines file.
+            [[ $label == byline-jsonl* ]] && input=$jsonl
+            [[ $label == *no-entities ]] && opts=(--no-entities)
+            cmd=("$bin/byline" --color never --index "$dir" index "$input" --rebuild --quiet
+                --memory "$memory_mib" "${opts[@]}") ;;
+        tantivy-cli)
+            [ -x "$tantivy" ] || { echo "$tantivy missing: run benches/peers/setup.sh" >&2; return 1; }
+            input=$jsonl prep=tantivy_init
+            cmd=("$tantivy" index -i "$dir" -f "$jsonl" -t "$threads" -m "$((memory_mib * 1048576))") ;;
+        sqlite-fts5)
+            input=$jsonl prep=make_dir
+            cmd=("$py" "$peers/sqlite_fts5.py" index "$jsonl" "$dir/articles.db") ;;
+        xapian)
+            input=$jsonl
+            cmd=("$py" "$peers/xapian_peer.py" index "$jsonl" "$dir") ;;
+    esac
+}
+
+# index_once LABEL RUN: one fresh, timed build (PREFIX index-RUN.{time,log}).
+index_once() {
+    local label=$1 run=$2 o=$res/$1 dir=$indexes/$ds/$1 cmd prep input
+    index_cmd "$label" "$dir"
+    rm -rf "$dir"
+    "$prep" "$dir"
+    timed "$o/index-$run" "${cmd[@]}"
+    echo "   $label run $run: $(awk -F': ' '/Elapsed \(wall clock\)/ { print $NF } /^wall seconds/ { print $NF "s" }' "$o/index-$run.time")"
+}
+
+# Articles the last build reported, from its log.
+count_from_log() { grep -oE "$2 [0-9,]+ articles" "$res/$1/index-$runs.log" | tr -dc '0-9' >"$res/$1/count"; }
+
+query_byline() {
+    local label=$1 o=$res/$1 dir=$indexes/$ds/$1
+    count_from_log "$label" Indexed
     du -sb "$dir" | cut -f1 >"$o/size"
     # Searching is the same index either way: measured on the pages' index only.
-    [ "$input" = jsonl ] && return 0
+    [[ $label == byline-jsonl* ]] && return 0
     echo "== [$ds] $label: warm latency (query-latency, $query_runs runs)"
     "$bin/query-latency" --index "$dir" --queries "$queries" --categories "$categories" \
         --runs "$query_runs" --json "$o/warm.json" >"$o/warm.txt"
@@ -262,14 +300,8 @@ run_byline() {
     printf '%s\n' "$bin/byline --index DIR search '$cold_query'" >"$o/cold-command"
 }
 
-run_tantivy() {
+query_tantivy() {
     local o=$res/tantivy-cli dir=$indexes/$ds/tantivy-cli
-    mkdir -p "$o"
-    [ -x "$tantivy" ] || { echo "$tantivy missing: run benches/peers/setup.sh" >&2; return 1; }
-    echo "== [$ds] tantivy-cli: index (-t $threads -m ${memory_mib} MiB)"
-    warm "$jsonl"
-    index_runs "$dir" "$o/index" tantivy_init "$tantivy" index -i "$dir" -f "$jsonl" \
-        -t "$threads" -m "$((memory_mib * 1048576))"
     "$py" "$peers/tantivy_peer.py" count "$dir" >"$o/count"
     du -sb "$dir" | cut -f1 >"$o/size"
     echo "== [$ds] tantivy-cli: warm latency (tantivy bench)"
@@ -286,13 +318,9 @@ run_tantivy() {
     printf '%s\n' "tantivy bench -i DIR -q FILE -n 1 (FILE: '$cold_and')" >"$o/cold-alt-command"
 }
 
-run_sqlite() {
+query_sqlite() {
     local o=$res/sqlite-fts5 dir=$indexes/$ds/sqlite-fts5
-    mkdir -p "$o"
-    echo "== [$ds] sqlite-fts5: index"
-    warm "$jsonl"
-    index_runs "$dir" "$o/index" make_dir "$py" "$peers/sqlite_fts5.py" index "$jsonl" "$dir/articles.db"
-    grep -oE 'indexed [0-9]+ articles' "$o/index-$runs.log" | tr -dc '0-9' >"$o/count"
+    count_from_log sqlite-fts5 indexed
     du -sb "$dir" | cut -f1 >"$o/size"
     echo "== [$ds] sqlite-fts5: warm latency"
     "$py" "$peers/sqlite_fts5.py" latency "$dir/articles.db" "$queries" --runs "$query_runs" \
@@ -311,13 +339,9 @@ run_sqlite() {
     "$py" "$peers/sqlite_fts5.py" count "$dir/articles.db" "$cold_and" >"$o/cold-hits"
 }
 
-run_xapian() {
+query_xapian() {
     local o=$res/xapian dir=$indexes/$ds/xapian
-    mkdir -p "$o"
-    echo "== [$ds] xapian: index"
-    warm "$jsonl"
-    index_runs "$dir" "$o/index" no_prep "$py" "$peers/xapian_peer.py" index "$jsonl" "$dir"
-    grep -oE 'indexed [0-9]+ articles' "$o/index-$runs.log" | tr -dc '0-9' >"$o/count"
+    count_from_log xapian indexed
     du -sb "$dir" | cut -f1 >"$o/size"
     echo "== [$ds] xapian: warm latency"
     "$py" "$peers/xapian_peer.py" latency "$dir" "$queries" --runs "$query_runs" \
@@ -332,9 +356,8 @@ run_xapian() {
     "$py" "$peers/xapian_peer.py" count "$dir" "$cold_and" >"$o/cold-hits"
 }
 
-run_ripgrep() {
+query_ripgrep() {
     local o=$res/ripgrep
-    mkdir -p "$o"
     command -v rg >/dev/null || { echo "rg missing: run benches/peers/setup.sh" >&2; return 1; }
     echo "== [$ds] ripgrep: cold search over the pages (no index)"
     cold "$o/cold" rg -i -l -F "$cold_query" "$pages"
@@ -342,13 +365,23 @@ run_ripgrep() {
     printf '%s\n' "rg -i -l -F '$cold_query' PAGES" >"$o/cold-command"
 }
 
-# Runs one system with errexit in a subshell; a failure is recorded, not fatal.
-run_system() {
+query_step() {
+    case $1 in
+        byline*) query_byline "$1" ;;
+        tantivy-cli) query_tantivy ;;
+        sqlite-fts5) query_sqlite ;;
+        xapian) query_xapian ;;
+        ripgrep) query_ripgrep ;;
+    esac
+}
+
+# step LABEL FUNCTION ARGS...: runs one step of a system with errexit in a
+# subshell; a failure is recorded (LABEL/FAILED) and the system's later steps
+# are skipped, not the run.
+step() {
     local label=$1 rc
     shift
-    echo "$label" >>"$res/systems"
-    mkdir -p "$res/$label"
-    cut -d' ' -f1-3 /proc/loadavg >"$res/$label/loadavg"
+    [ -f "$res/$label/FAILED" ] && return 0
     set +e
     (set -e; "$@")
     rc=$?
@@ -357,7 +390,6 @@ run_system() {
         echo "peers.sh: [$ds] $label failed (exit $rc)" >&2
         echo "$rc" >"$res/$label/FAILED"
     fi
-    [ -n "${KEEP_INDEXES:-}" ] || rm -rf "${indexes:?}/$ds/$label"
 }
 
 # --- run ------------------------------------------------------------------------
@@ -398,21 +430,29 @@ for ds in "${datasets[@]}"; do
         printf 'jsonl_bytes\t%s\n' "$(stat -c %s "$jsonl")"
         printf 'index_runs\t%s\n' "$runs"
     } >"$res/dataset.tsv"
-    echo "== dataset $ds: $articles articles, $runs indexing run(s) per system"
+    echo "== dataset $ds: $articles articles, $runs indexing run(s) per system, interleaved"
+    labels=()
     for s in "${systems[@]}"; do
-        case $s in
-            byline)
-                run_system byline run_byline entities
-                run_system byline-no-entities run_byline no-entities
-                # byline also indexes the peers' JSONL, for index times on
-                # the very same input.
-                run_system byline-jsonl run_byline entities jsonl
-                run_system byline-jsonl-no-entities run_byline no-entities jsonl ;;
-            tantivy) run_system tantivy-cli run_tantivy ;;
-            sqlite) run_system sqlite-fts5 run_sqlite ;;
-            xapian) run_system xapian run_xapian ;;
-            ripgrep) run_system ripgrep run_ripgrep ;;
-        esac
+        read -ra more <<<"$(labels_of "$s")"
+        labels+=("${more[@]}")
+    done
+    for label in "${labels[@]}"; do
+        echo "$label" >>"$res/systems"
+        mkdir -p "$res/$label"
+    done
+    # Every input read once, untimed, before the first timed build.
+    for input in "$pages" "$jsonl"; do warm "$input"; done
+    for run in $(seq "$runs"); do
+        echo "== [$ds] index, run $run of $runs"
+        for label in "${labels[@]}"; do
+            has_index "$label" || continue
+            if [ "$run" = 1 ]; then cut -d' ' -f1-3 /proc/loadavg >"$res/$label/loadavg"; fi
+            step "$label" index_once "$label" "$run"
+        done
+    done
+    for label in "${labels[@]}"; do
+        step "$label" query_step "$label"
+        [ -n "${KEEP_INDEXES:-}" ] || rm -rf "${indexes:?}/$ds/$label"
     done
     rmdir "$indexes/$ds" 2>/dev/null || true
 done
