@@ -579,7 +579,7 @@ struct FileState {
 impl FileState {
     /// Size and modification time from the file system (hash filled in once read).
     fn of(path: &Path) -> Result<FileState, SkipReason> {
-        let meta = fs::metadata(path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+        let meta = fs::metadata(path).map_err(unreadable)?;
         Ok(FileState::from_metadata(&meta))
     }
 
@@ -640,6 +640,11 @@ fn known_files(store: &ArticleIndex) -> Result<HashMap<String, FileState>, Index
     Ok(known)
 }
 
+/// A file that could not be opened or read, as the summary names it.
+fn unreadable(e: std::io::Error) -> SkipReason {
+    SkipReason::Unreadable(e.to_string())
+}
+
 /// A file opened to be read whole, with its state taken from the open handle.
 struct OpenedFile {
     file: fs::File,
@@ -648,7 +653,6 @@ struct OpenedFile {
 
 impl OpenedFile {
     fn open(path: &Path) -> Result<OpenedFile, SkipReason> {
-        let unreadable = |e: std::io::Error| SkipReason::Unreadable(e.to_string());
         let file = fs::File::open(path).map_err(unreadable)?;
         let state = FileState::from_metadata(&file.metadata().map_err(unreadable)?);
         Ok(OpenedFile { file, state })
@@ -667,7 +671,7 @@ impl OpenedFile {
         self.file
             .take(size)
             .read_to_end(&mut bytes)
-            .map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+            .map_err(unreadable)?;
         Ok(bytes)
     }
 }
@@ -675,7 +679,6 @@ impl OpenedFile {
 /// The content hash of a file read as it streams ([`content_hash`] of its bytes).
 fn file_hash(path: &Path) -> Result<u64, SkipReason> {
     use std::io::Read;
-    let unreadable = |e: std::io::Error| SkipReason::Unreadable(e.to_string());
     let mut file = fs::File::open(path).map_err(unreadable)?;
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     let mut buffer = vec![0u8; 1 << 16];
@@ -713,7 +716,7 @@ struct JsonLinesRuns {
 
 impl JsonLinesRuns {
     fn open(path: &Path, run_bytes: usize) -> Result<Self, SkipReason> {
-        let file = fs::File::open(path).map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+        let file = fs::File::open(path).map_err(unreadable)?;
         Ok(JsonLinesRuns {
             reader: std::io::BufReader::with_capacity(1 << 20, file),
             run_bytes: run_bytes.max(1),
@@ -734,7 +737,7 @@ impl JsonLinesRuns {
             let n = self
                 .reader
                 .read_until(b'\n', &mut run)
-                .map_err(|e| SkipReason::Unreadable(e.to_string()))?;
+                .map_err(unreadable)?;
             if n == 0 {
                 self.done = true;
                 break;
