@@ -245,14 +245,13 @@ labels_of() {
 # Whether LABEL builds an index.
 has_index() { [ "$1" != ripgrep ]; }
 
-# index_cmd LABEL DIR: sets `cmd` (the build command), `prep` (run untimed on
-# DIR first) and `input` (the file or folder it reads).
+# index_cmd LABEL DIR: sets `cmd` (the build command) and `prep` (run untimed
+# on DIR first).
 index_cmd() {
-    local label=$1 dir=$2 opts=()
+    local label=$1 dir=$2 input=$pages opts=()
     prep=no_prep
     case $label in
         byline*)
-            input=$pages
             # The peers' own input: the same articles as one JSON Lines file.
             [[ $label == byline-jsonl* ]] && input=$jsonl
             [[ $label == *no-entities ]] && opts=(--no-entities)
@@ -260,20 +259,19 @@ index_cmd() {
                 --memory "$memory_mib" "${opts[@]}") ;;
         tantivy-cli)
             [ -x "$tantivy" ] || { echo "$tantivy missing: run benches/peers/setup.sh" >&2; return 1; }
-            input=$jsonl prep=tantivy_init
+            prep=tantivy_init
             cmd=("$tantivy" index -i "$dir" -f "$jsonl" -t "$threads" -m "$((memory_mib * 1048576))") ;;
         sqlite-fts5)
-            input=$jsonl prep=make_dir
+            prep=make_dir
             cmd=("$py" "$peers/sqlite_fts5.py" index "$jsonl" "$dir/articles.db") ;;
         xapian)
-            input=$jsonl
             cmd=("$py" "$peers/xapian_peer.py" index "$jsonl" "$dir") ;;
     esac
 }
 
 # index_once LABEL RUN: one fresh, timed build (PREFIX index-RUN.{time,log}).
 index_once() {
-    local label=$1 run=$2 o=$res/$1 dir=$indexes/$ds/$1 cmd prep input
+    local label=$1 run=$2 o=$res/$1 dir=$indexes/$ds/$1 cmd prep
     index_cmd "$label" "$dir"
     rm -rf "$dir"
     "$prep" "$dir"
