@@ -53,9 +53,11 @@ static FORM_PATTERNS: LazyLock<Vec<String>> = LazyLock::new(|| {
     ]
 });
 
+/// A date line's label. ("dateline" comes before "date": the first
+/// alternative that matches is taken.)
 static LABEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\s*(?:(?P<pub>published|posted|date|first published|created|dateline|issued)|(?P<upd>last updated?|updated|modified|last modified))\s*(?:on|at)?\s*[:\-–]?\s*",
+        r"(?i)^\s*(?:(?P<pub>published|posted|dateline|date|first published|created|issued)|(?P<upd>last updated?|updated|modified|last modified))\s*(?:on|at)?\s*[:\-–]?\s*",
     )
     .expect("label pattern compiles")
 });
@@ -90,6 +92,29 @@ pub fn parse_date(text: &str) -> Option<DateTime<Utc>> {
         .find_map(|re| re.captures(rest).and_then(|c| from_captures(&c)))
 }
 
+/// Which kind of label [`LABEL`] matched in `label`: the update labels
+/// are the ones that start "last", "updated" or "modified".
+fn label_kind(label: &str) -> DateLabel {
+    let word = label.trim_start().as_bytes();
+    let starts = |w: &str| {
+        word.get(..w.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    let updated = if word.is_ascii() {
+        starts("last") || starts("updated") || starts("modified")
+    } else {
+        // Case folding beyond ASCII ("laſt"): ask the regex itself.
+        LABEL
+            .captures(label)
+            .is_some_and(|c| c.name("upd").is_some())
+    };
+    if updated {
+        DateLabel::Updated
+    } else {
+        DateLabel::Published
+    }
+}
+
 /// Reads a line that stands on its own as a date line: an optional label
 /// (`Published:`, `Last update:`), a date, and little else. A sentence
 /// that merely contains a date is not a date line.
@@ -101,15 +126,10 @@ pub fn date_line(line: &str) -> Option<(DateLabel, DateTime<Utc>)> {
     if line.is_empty() || line.len() > 120 || !has_four_digits(line) {
         return None;
     }
-    let (label, rest) = match LABEL.captures(line) {
-        Some(c) => {
-            let label = if c.name("upd").is_some() {
-                DateLabel::Updated
-            } else {
-                DateLabel::Published
-            };
-            (label, &line[c.get(0).map_or(0, |m| m.end())..])
-        }
+    // `find`, not `captures` (which allocates and runs a slower engine):
+    // most lines that get here have no label.
+    let (label, rest) = match LABEL.find(line) {
+        Some(m) => (label_kind(m.as_str()), &line[m.end()..]),
         None => (DateLabel::Bare, line),
     };
     if !ANY_FORM.is_match(rest) {
@@ -283,6 +303,50 @@ mod tests {
         assert_eq!(parse_date("no date here"), None);
         assert_eq!(parse_date("2016-13-45"), None);
         assert_eq!(parse_date(""), None);
+    }
+
+    /// The label's kind read without captures is the one the pattern's
+    /// groups give, for every label it knows, however written.
+    #[test]
+    fn label_kinds_agree_with_the_pattern_groups() {
+        let labels = [
+            "published",
+            "posted",
+            "date",
+            "first published",
+            "created",
+            "dateline",
+            "issued",
+            "last updated",
+            "last update",
+            "updated",
+            "modified",
+            "last modified",
+        ];
+        let mut checked = 0;
+        for label in labels {
+            let upper = label.to_uppercase();
+            let title = format!("{}{}", label[..1].to_uppercase(), &label[1..]);
+            let long_s = label.replace('s', "\u{17F}");
+            for written in [label.to_string(), upper, title, long_s] {
+                for line in [
+                    format!("{written}: 27 August 2016"),
+                    format!("  {written} on 2016-08-27"),
+                ] {
+                    let m = LABEL.find(&line).expect("a label");
+                    let c = LABEL.captures(&line).expect("a label");
+                    let want = if c.name("upd").is_some() {
+                        DateLabel::Updated
+                    } else {
+                        DateLabel::Published
+                    };
+                    assert_eq!(label_kind(m.as_str()), want, "{line:?}");
+                    assert_eq!(date_line(&line).map(|(l, _)| l), Some(want), "{line:?}");
+                    checked += usize::from(want == DateLabel::Updated);
+                }
+            }
+        }
+        assert_eq!(checked, 5 * 4 * 2);
     }
 
     #[test]
