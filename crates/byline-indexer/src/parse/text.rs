@@ -10,7 +10,7 @@
 use std::sync::LazyLock;
 
 use chrono::{DateTime, Utc};
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use super::date::{byline_date, date_line, DateLabel};
 use super::{cap_text, ParsedArticle, MAX_BODY_BYTES, MAX_TITLE_BYTES};
@@ -44,21 +44,26 @@ static RELATED_HEADING: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A line that only invites the reader to follow a teaser.
-pub(super) static READ_MORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:read\s+more|read\s+the\s+full\s+(?:story|article)|continue\s+reading|full\s+story|more\s*»|read\s+on)\s*[.…:»>›]*$")
-        .expect("read-more pattern compiles")
-});
+pub(super) static READ_MORE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(READ_MORE_PATTERN).expect("read-more pattern compiles"));
+const READ_MORE_PATTERN: &str = r"(?i)^(?:read\s+more|read\s+the\s+full\s+(?:story|article)|continue\s+reading|full\s+story|more\s*»|read\s+on)\s*[.…:»>›]*$";
 
 /// An inline link to another article inside the body: `Read more: Headline`.
-pub(super) static INLINE_RELATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:read\s+more|also\s+read|read\s+also|see\s+also|related|more|watch|listen)\s*[:|»›]\s*(?P<headline>.+)$")
-        .expect("inline-related pattern compiles")
-});
+pub(super) static INLINE_RELATED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(INLINE_RELATED_PATTERN).expect("inline-related pattern compiles"));
+const INLINE_RELATED_PATTERN: &str = r"(?i)^(?:read\s+more|also\s+read|read\s+also|see\s+also|related|more|watch|listen)\s*[:|»›]\s*(?P<headline>.+)$";
 
 /// Page furniture that is neither article nor link.
-pub(super) static FURNITURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:advertisement|advertising|share(?:\s+this(?:\s+(?:article|story|page))?)?|tweet|print|e-?mail|comments?|skip\s+to\s+(?:main\s+)?content|sign\s+up|subscribe)\s*:?$")
-        .expect("furniture pattern compiles")
+pub(super) static FURNITURE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(FURNITURE_PATTERN).expect("furniture pattern compiles"));
+const FURNITURE_PATTERN: &str = r"(?i)^(?:advertisement|advertising|share(?:\s+this(?:\s+(?:article|story|page))?)?|tweet|print|e-?mail|comments?|skip\s+to\s+(?:main\s+)?content|sign\s+up|subscribe)\s*:?$";
+
+/// [`READ_MORE`], [`INLINE_RELATED`] and [`FURNITURE`] as one set: one pass
+/// tells an ordinary line (nearly all of them) from one that may be any of
+/// the three, where asking each took three.
+static ANY_LINK_OR_FURNITURE: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([READ_MORE_PATTERN, INLINE_RELATED_PATTERN, FURNITURE_PATTERN])
+        .expect("line patterns compile")
 });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,11 +112,12 @@ pub fn parse_text_page(text: &str) -> ParsedArticle {
             continue;
         }
         let mut kept: Vec<&str> = Vec::new();
-        let kinds: Vec<LineKind> = paragraph.iter().map(|line| classify(line)).collect();
+        // Each line's kind, and whether it may be a link or furniture.
+        let kinds: Vec<(LineKind, bool)> = paragraph.iter().map(|line| classify(line)).collect();
         // A bare date inside a paragraph of prose is a wrapped sentence
         // ("...a seminar on\nMarch 12, 1987."), not a date line.
-        let prose = kinds.contains(&LineKind::Text);
-        for (&line, &kind) in paragraph.iter().zip(&kinds) {
+        let prose = kinds.iter().any(|&(kind, _)| kind == LineKind::Text);
+        for (&line, &(kind, marked)) in paragraph.iter().zip(&kinds) {
             let kind = match kind {
                 LineKind::Date(DateLabel::Bare, _) if prose => LineKind::Text,
                 other => other,
@@ -140,13 +146,9 @@ pub fn parse_text_page(text: &str) -> ParsedArticle {
                 }
                 LineKind::Text => {
                     // `is_match` first: `captures` allocates, even for no match.
-                    if let Some(c) = INLINE_RELATED
-                        .is_match(line)
-                        .then(|| INLINE_RELATED.captures(line))
-                        .flatten()
-                    {
+                    if let Some(c) = marked.then(|| INLINE_RELATED.captures(line)).flatten() {
                         article.related.push(c["headline"].trim().to_string());
-                    } else if FURNITURE.is_match(line) {
+                    } else if marked && FURNITURE.is_match(line) {
                     } else if in_related {
                         if paragraph.len() == 1 && looks_like_headline(line) {
                             article.related.push(line.to_string());
@@ -181,14 +183,18 @@ pub fn parse_text_page(text: &str) -> ParsedArticle {
     article
 }
 
-fn classify(line: &str) -> LineKind {
-    if READ_MORE.is_match(line) {
+/// A line's kind, and whether it may be a link or furniture (see
+/// [`ANY_LINK_OR_FURNITURE`]).
+fn classify(line: &str) -> (LineKind, bool) {
+    let marked = ANY_LINK_OR_FURNITURE.is_match(line);
+    let kind = if marked && READ_MORE.is_match(line) {
         LineKind::ReadMore
     } else if let Some((label, date)) = date_line(line) {
         LineKind::Date(label, date)
     } else {
         LineKind::Text
-    }
+    };
+    (kind, marked)
 }
 
 /// A heading of links: at most eight words.
@@ -399,7 +405,7 @@ mod tests {
 
     #[test]
     fn other_sites_related_blocks_and_inline_links() {
-        let page = "Headline\n\nBy Jane Doe | August 27, 2016\n\nBody one.\n\nRead more: Another story about things\n\nBody two.\n\nRelated Articles\n\nA related story headline\n\nAnother related headline\n";
+        let page = "Headline\n\nBy Jane Doe | August 27, 2016\n\nBody one.\n\nAdvertisement\n\nRead more: Another story about things\n\nBody two.\nShare this article:\n\nRelated Articles\n\nA related story headline\n\nAnother related headline\n";
         let a = parse_text_page(page);
         assert_eq!(
             a.body,
