@@ -21,7 +21,8 @@
 # Outside --smoke (and outside CI) it first runs benches/peers/setup.sh, which
 # installs the peers. Per dataset and system it measures: index build wall time
 # (median of INDEX_RUNS; the systems' builds interleaved, run 1 of each, then
-# run 2 of each, ...), articles/s, peak RSS and CPU utilisation
+# run 2 of each, ..., each round starting one system further on, and each
+# build's input read once, untimed, just before it), articles/s, peak RSS and CPU utilisation
 # ((user+sys)/wall) from /usr/bin/time -v, index size (du -sb), warm top-10 query
 # latency p50/p95 over the 200 queries (one process per system), and one cold
 # command-line search (hyperfine -N, 3 warm-ups, median of SEARCH_RUNS).
@@ -156,10 +157,9 @@ cold() {
 }
 
 no_prep() { :; }
-# Reads a system's input once, untimed, so that its first timed run does not
-# wait on the disk (at 1M articles a cold read of the 5 GB of pages cost the
-# run a third of its time; with one run per system above 100k articles, the
-# OS cache must be warm before it).
+# Reads a system's input once, untimed, so that its timed run does not wait
+# on the disk (at 1M articles a cold read of the 5 GB of pages cost the run a
+# third of its time).
 warm() {
     if [ -d "$1" ]; then
         find "$1" -type f -print0 | xargs -0 cat >/dev/null
@@ -245,17 +245,19 @@ labels_of() {
 # Whether LABEL builds an index.
 has_index() { [ "$1" != ripgrep ]; }
 
-# index_cmd LABEL DIR: sets `cmd` (the build command) and `prep` (run untimed
-# on DIR first).
+# index_cmd LABEL DIR: sets `cmd` (the build command), `prep` (run untimed
+# on DIR first) and `reads` (the input the build reads).
 index_cmd() {
-    local label=$1 dir=$2 input=$pages opts=()
+    local label=$1 dir=$2 opts=()
     prep=no_prep
+    reads=$jsonl
     case $label in
         byline*)
+            reads=$pages
             # The peers' own input: the same articles as one JSON Lines file.
-            [[ $label == byline-jsonl* ]] && input=$jsonl
+            [[ $label == byline-jsonl* ]] && reads=$jsonl
             [[ $label == *no-entities ]] && opts=(--no-entities)
-            cmd=("$bin/byline" --color never --index "$dir" index "$input" --rebuild --quiet
+            cmd=("$bin/byline" --color never --index "$dir" index "$reads" --rebuild --quiet
                 --memory "$memory_mib" "${opts[@]}") ;;
         tantivy-cli)
             [ -x "$tantivy" ] || { echo "$tantivy missing: run benches/peers/setup.sh" >&2; return 1; }
@@ -270,11 +272,15 @@ index_cmd() {
 }
 
 # index_once LABEL RUN: one fresh, timed build (PREFIX index-RUN.{time,log}).
+# Its input is read once first, untimed: the builds before it write gigabytes
+# of index at 1M, and the first build of a round found the pages partly out
+# of the OS cache (twice the system time, +25 % wall, in one 1M run).
 index_once() {
-    local label=$1 run=$2 o=$res/$1 dir=$indexes/$ds/$1 cmd prep
+    local label=$1 run=$2 o=$res/$1 dir=$indexes/$ds/$1 cmd prep reads
     index_cmd "$label" "$dir"
     rm -rf "$dir"
     "$prep" "$dir"
+    warm "$reads"
     timed "$o/index-$run" "${cmd[@]}"
     echo "   $label run $run: $(awk -F': ' '/Elapsed \(wall clock\)/ { print $NF } /^wall seconds/ { print $NF "s" }' "$o/index-$run.time")"
 }
@@ -438,11 +444,11 @@ for ds in "${datasets[@]}"; do
         echo "$label" >>"$res/systems"
         mkdir -p "$res/$label"
     done
-    # Every input read once, untimed, before the first timed build.
-    for input in "$pages" "$jsonl"; do warm "$input"; done
     for run in $(seq "$runs"); do
         echo "== [$ds] index, run $run of $runs"
-        for label in "${labels[@]}"; do
+        # Each round starts one system further on: none always builds first.
+        for k in "${!labels[@]}"; do
+            label=${labels[$(((k + run - 1) % ${#labels[@]}))]}
             has_index "$label" || continue
             if [ "$run" = 1 ]; then cut -d' ' -f1-3 /proc/loadavg >"$res/$label/loadavg"; fi
             step "$label" index_once "$label" "$run"

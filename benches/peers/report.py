@@ -402,7 +402,8 @@ def render(report):
             "",
             f"Pages `{ds['pages']}` ({int(ds['pages_bytes']) / MIB:.1f} MiB), JSONL "
             f"`{ds['jsonl']}` ({int(ds['jsonl_bytes']) / MIB:.1f} MiB); index time = median "
-            f"of {ds['index_runs']} run(s), the systems' builds interleaved run by run.",
+            f"of {ds['index_runs']} run(s), the systems' builds interleaved run by run, each round "
+            "starting one system further on, each input read just before its build.",
             "",
             "| system | index s | articles/s | size MiB | peak RSS MiB | CPU % | warm p50 ms "
             "| warm p95 ms | cold search ms |",
