@@ -22,10 +22,11 @@
 # installs the peers. Per dataset and system it measures: index build wall time
 # (median of INDEX_RUNS; the systems' builds interleaved, run 1 of each, then
 # run 2 of each, ..., each round starting one system further on, and each
-# build's input read once, untimed, just before it), articles/s, peak RSS and CPU utilisation
-# ((user+sys)/wall) from /usr/bin/time -v, index size (du -sb), warm top-10 query
-# latency p50/p95 over the 200 queries (one process per system), and one cold
-# command-line search (hyperfine -N, 3 warm-ups, median of SEARCH_RUNS).
+# build's input read once, untimed, just before it), articles/s, peak RSS and
+# CPU utilisation ((user+sys)/wall) from /usr/bin/time -v, index size
+# (du -sb), warm top-10 query latency p50/p95 over the 200 queries (one
+# process per system), and one cold command-line search (hyperfine -N, 3
+# warm-ups, median of SEARCH_RUNS).
 # Results: target/bench/peers.json (every figure, machine, versions, date) and
 # target/bench/peers.md (tables and the targets); raw measurements in
 # target/bench/peers-raw/. --smoke writes peers-smoke.* instead.

@@ -145,7 +145,7 @@ pub fn parse_text_page(text: &str) -> ParsedArticle {
                     }
                 }
                 LineKind::Text => {
-                    // `is_match` first: `captures` allocates, even for no match.
+                    // Only a marked line can match: `captures` allocates, even for no match.
                     if let Some(c) = marked.then(|| INLINE_RELATED.captures(line)).flatten() {
                         article.related.push(c["headline"].trim().to_string());
                     } else if marked && FURNITURE.is_match(line) {
