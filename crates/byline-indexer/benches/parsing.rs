@@ -1,8 +1,9 @@
 //! Parsing throughput in bytes per second: text pages (the seed page and
 //! 500 Reuters pages), a JSON Lines export (500 Reuters records) and the
 //! HTML fixture pages, each through `parse_bytes` (decoding included, as
-//! the indexer calls it); decoding alone; and date extraction alone, in
-//! lines or strings per second.
+//! the indexer calls it); decoding alone; date extraction alone, in lines
+//! or strings per second; and the copy fingerprints of the 500 Reuters
+//! bodies.
 //!
 //! `cargo bench -p byline-indexer --bench parsing`
 //!
@@ -14,6 +15,7 @@ use std::io::BufRead;
 use std::path::Path;
 use std::time::Duration;
 
+use byline_indexer::duplicates::fingerprints;
 use byline_indexer::parse::date::{date_line, parse_date};
 use byline_indexer::parse::{decode, parse_bytes, FileKind};
 use byline_indexer::FieldMap;
@@ -176,6 +178,27 @@ fn bench_text_and_json(c: &mut Criterion, fields: &FieldMap) {
                 .iter()
                 .filter(|d| parse_date(black_box(d)).is_some())
                 .count()
+        })
+    });
+    group.finish();
+
+    // The copy fingerprints the indexer stores for every article body.
+    let bodies: Vec<String> = reuters
+        .iter()
+        .filter_map(|p| parse_bytes(p, FileKind::TextPage, fields).ok())
+        .flat_map(|f| f.articles.into_iter().map(|a| a.body))
+        .collect();
+    let mut group = c.benchmark_group("fingerprints");
+    configure(&mut group);
+    group.throughput(Throughput::Bytes(
+        bodies.iter().map(|b| b.len() as u64).sum(),
+    ));
+    group.bench_function("reuters_500_bodies", |b| {
+        b.iter(|| {
+            bodies
+                .iter()
+                .map(|body| fingerprints(black_box(body)).1 & 1)
+                .sum::<u64>()
         })
     });
     group.finish();

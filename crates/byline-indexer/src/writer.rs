@@ -756,8 +756,7 @@ impl JsonLinesRuns {
 /// A file's stored content hash: XXH3. It only tells a touched file from a
 /// changed one, which needs no cryptographic hash (BLAKE3, here and for the
 /// body hash, was 4 % of the CPU profile of indexing pages without
-/// entities). In an index written with BLAKE3, a file touched since is
-/// parsed once more.
+/// entities).
 fn content_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
@@ -795,9 +794,9 @@ fn build_document(
     doc.add_u64(fields.file_size, state.size);
     doc.add_i64(fields.file_mtime, state.mtime);
     doc.add_u64(fields.file_hash, state.hash);
-    let normalized = crate::duplicates::normalize_body(&article.body);
-    doc.add_u64(fields.body_hash, crate::duplicates::body_hash(&normalized));
-    doc.add_u64(fields.simhash, crate::duplicates::simhash(&normalized));
+    let (body_hash, simhash) = crate::duplicates::fingerprints(&article.body);
+    doc.add_u64(fields.body_hash, body_hash);
+    doc.add_u64(fields.simhash, simhash);
     let shown = match article.record {
         Some(line) => format!("{}:{line}", path.display()),
         None => path.display().to_string(),
