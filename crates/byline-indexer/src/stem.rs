@@ -355,10 +355,14 @@ mod tests {
         }
         assert_eq!(key_of(""), None);
         assert_eq!(key_of("aaaaaaaaaaaaaaaa"), None);
-        // The key is the word's bytes, zero-padded, with its length last.
-        let mut padded = [0u8; 16];
-        padded[..9].copy_from_slice(b"abcdefghi");
-        padded[15] = 9;
-        assert_eq!(key_of("abcdefghi"), Some(u128::from_le_bytes(padded)));
+        // The key is the word's bytes, zero-padded, with its length last,
+        // at every length a key holds.
+        let word = "abcdefghijklmno";
+        for n in 1..=MAX_WORD {
+            let mut padded = [0u8; 16];
+            padded[..n].copy_from_slice(&word.as_bytes()[..n]);
+            padded[15] = n as u8;
+            assert_eq!(key_of(&word[..n]), Some(u128::from_le_bytes(padded)), "{n}");
+        }
     }
 }
