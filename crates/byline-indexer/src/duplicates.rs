@@ -647,10 +647,9 @@ mod tests {
         out
     }
 
-    #[test]
-    fn the_ascii_fast_path_normalises_as_the_unicode_rules_do() {
-        // The seed page, mixed scripts, white space and punctuation, and the
-        // Reuters pages when ../shared is beside the checkout.
+    /// The seed page, mixed scripts, white space and punctuation, and the
+    /// first 300 Reuters pages when ../shared is beside the checkout.
+    fn sample_texts() -> Vec<String> {
         let seed = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../corpus/000_a246f93a30b869c3.txt"
@@ -660,38 +659,9 @@ mod tests {
             seed,
             String::new(),
             "  \t\n ".to_string(),
+            "one two three four".to_string(),
             "The U.S.  said:\n\n\"No!\"  Ünïcödé ÇA İstanbul straße ΣΑΣ\u{a0}x\u{2003}y\u{b}z "
                 .to_string(),
-            "日本語のテキスト と 한국어 text, ١٢٣ digits; emoji 🙂 here\r\n".to_string(),
-        ];
-        let reuters = Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/corpora/reuters21578/articles"
-        ));
-        for n in 1..=300 {
-            if let Ok(text) = fs::read_to_string(reuters.join(format!("{n}.txt"))) {
-                texts.push(text);
-            }
-        }
-        for text in &texts {
-            let normalized = normalize_body(text);
-            assert_eq!(normalized, normalize_body_by_chars(text), "{text:?}");
-        }
-    }
-
-    /// The one-pass fingerprints are the separate functions' results, on
-    /// the seed page, mixed scripts and white space, and Reuters pages.
-    #[test]
-    fn fingerprints_in_one_pass_equal_the_separate_functions() {
-        let seed = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../corpus/000_a246f93a30b869c3.txt"
-        ))
-        .unwrap();
-        let mut texts = vec![
-            seed,
-            String::new(),
-            "one two three four".to_string(),
             " Ünïcödé ÇA İstanbul straße ΣΑΣ\u{a0}x\u{2003}y — «quoted» \u{b}z 1987 U.S. \n\n"
                 .repeat(3),
             "日本語のテキスト と 한국어 text, ١٢٣ digits; emoji 🙂 here\r\n".repeat(4),
@@ -705,8 +675,22 @@ mod tests {
                 texts.push(text);
             }
         }
+        texts
+    }
+
+    #[test]
+    fn the_ascii_fast_path_normalises_as_the_unicode_rules_do() {
+        for text in &sample_texts() {
+            let normalized = normalize_body(text);
+            assert_eq!(normalized, normalize_body_by_chars(text), "{text:?}");
+        }
+    }
+
+    /// The one-pass fingerprints are the separate functions' results.
+    #[test]
+    fn fingerprints_in_one_pass_equal_the_separate_functions() {
         let mut hashed = 0;
-        for text in &texts {
+        for text in &sample_texts() {
             let normalized = normalize_body(text);
             let separate = (body_hash(&normalized), simhash(&normalized));
             assert_eq!(fingerprints(text), separate, "{text:?}");

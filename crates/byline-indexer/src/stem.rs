@@ -245,6 +245,19 @@ mod tests {
         out
     }
 
+    /// The cached stemmer and tantivy's, each after the same tokenizer.
+    fn analyzers() -> (TextAnalyzer, TextAnalyzer) {
+        let cached = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(CachedEnglishStemmer)
+            .build();
+        let plain = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(LowerCaser)
+            .filter(Stemmer::new(Language::English))
+            .build();
+        (cached, plain)
+    }
+
     /// Token for token what tantivy's stemmer gives, on real text and
     /// with every word seen twice (the second time from the cache).
     #[test]
@@ -254,14 +267,7 @@ mod tests {
             "/../../corpus/000_a246f93a30b869c3.txt"
         ))
         .unwrap();
-        let mut cached = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .filter(CachedEnglishStemmer)
-            .build();
-        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .filter(Stemmer::new(Language::English))
-            .build();
+        let (mut cached, mut plain) = analyzers();
         let want = tokens(&mut plain, &text);
         assert!(want.len() > 20);
         assert_eq!(tokens(&mut cached, &text), want);
@@ -308,14 +314,7 @@ mod tests {
                 text.push_str(&page);
             }
         }
-        let mut cached = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .filter(CachedEnglishStemmer)
-            .build();
-        let mut plain = TextAnalyzer::builder(SimpleTokenizer::default())
-            .filter(LowerCaser)
-            .filter(Stemmer::new(Language::English))
-            .build();
+        let (mut cached, mut plain) = analyzers();
         let want = tokens(&mut plain, &text);
         assert!(want.len() >= 260_000);
         let got = tokens(&mut cached, &text);
