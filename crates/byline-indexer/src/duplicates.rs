@@ -195,10 +195,9 @@ impl Shingles {
     /// second", mixed. The first word's FNV state is carried into the pair.
     fn add(&mut self, word: &[u8]) {
         self.words += 1;
-        if let Some(first) = self.previous {
-            self.count(mix(fnv(fnv(first, b" "), word)));
+        if let Some(first) = self.previous.replace(word_state(word)) {
+            self.count(pair_hash(first, word));
         }
-        self.previous = Some(fnv(FNV_OFFSET, word));
     }
 
     fn count(&mut self, pair: u64) {
@@ -227,10 +226,21 @@ fn shingle_hashes(normalized: &str) -> impl Iterator<Item = u64> + '_ {
         .split(' ')
         .filter(|w| !w.is_empty())
         .filter_map(move |word| {
-            let pair = previous.map(|p| mix(fnv(fnv(p, b" "), word.as_bytes())));
-            previous = Some(fnv(FNV_OFFSET, word.as_bytes()));
-            pair
+            let word = word.as_bytes();
+            previous
+                .replace(word_state(word))
+                .map(|first| pair_hash(first, word))
         })
+}
+
+/// The FNV-1a state after a word, which the pair it starts carries on.
+fn word_state(word: &[u8]) -> u64 {
+    fnv(FNV_OFFSET, word)
+}
+
+/// The mixed FNV-1a hash of "first second", from the first word's state.
+fn pair_hash(first: u64, second: &[u8]) -> u64 {
+    mix(fnv(fnv(first, b" "), second))
 }
 
 /// The SimHash of `pairs` shingles whose bits were counted in `ones`: each

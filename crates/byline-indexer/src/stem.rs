@@ -205,18 +205,16 @@ impl StemTable {
     /// when it is three quarters full.
     fn insert(&mut self, mut at: usize, key: u128, word: &str, stem: &str) -> &[u8; 16] {
         if (self.used + 1) * 4 > self.slots.len() * 3 {
-            let old = if self.slots.len() < MAX_SLOTS {
-                std::mem::take(&mut self.slots)
-            } else {
-                Vec::new()
-            };
-            let size = (old.len() * 2).clamp(MIN_SLOTS, MAX_SLOTS);
-            self.slots = vec![Slot::default(); size];
+            let grow = self.slots.len() < MAX_SLOTS;
+            let old = std::mem::take(&mut self.slots);
+            self.slots = vec![Slot::default(); if grow { old.len() * 2 } else { MAX_SLOTS }];
             self.used = 0;
-            for slot in old.into_iter().filter(|s| !s.is_empty()) {
-                let to = self.empty_slot(slot.key);
-                self.slots[to] = slot;
-                self.used += 1;
+            if grow {
+                for slot in old.into_iter().filter(|s| !s.is_empty()) {
+                    let to = self.empty_slot(slot.key);
+                    self.slots[to] = slot;
+                    self.used += 1;
+                }
             }
             at = self.empty_slot(key);
         }
