@@ -125,6 +125,57 @@ pub(crate) enum Casing {
 }
 
 pub(crate) fn casing(word: &str) -> Casing {
+    if let Some(v) = short_ascii(word.as_bytes()) {
+        // Up to eight ASCII bytes (most words): the three classes of bytes
+        // counted all at once, as bit masks.
+        let upper = byte_range_mask(v, b'A', b'Z');
+        let lower = byte_range_mask(v, b'a', b'z');
+        let digit = byte_range_mask(v, b'0', b'9');
+        return casing_class(
+            upper.count_ones(),
+            lower.count_ones(),
+            digit.count_ones(),
+            upper & 0x80 != 0,
+        );
+    }
+    casing_by_bytes(word)
+}
+
+/// The bytes of a word of one to eight ASCII bytes as a little-endian
+/// integer, zero-padded; `None` for any other word.
+#[inline]
+fn short_ascii(b: &[u8]) -> Option<u64> {
+    let n = b.len();
+    let v = match n {
+        1..=3 => {
+            u64::from(b[0])
+                | u64::from(b[n / 2]) << (8 * (n / 2))
+                | u64::from(b[n - 1]) << (8 * (n - 1))
+        }
+        4..=8 => {
+            // Two four-byte loads, the second shifted onto the word's end;
+            // where they overlap they hold the same bytes.
+            let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+            u64::from(lo) | u64::from(hi) << (8 * (n - 4))
+        }
+        _ => return None,
+    };
+    (v & 0x8080_8080_8080_8080 == 0).then_some(v)
+}
+
+/// The high bit of every byte of `v` (all ASCII) that lies in `lo..=hi`.
+#[inline]
+fn byte_range_mask(v: u64, lo: u8, hi: u8) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Each byte is below 0x80, so neither sum carries into the next byte.
+    let at_least_lo = v + ONES * u64::from(0x80 - lo);
+    let above_hi = v + ONES * u64::from(0x7f - hi);
+    at_least_lo & !above_hi & (ONES * 0x80)
+}
+
+/// [`casing`] a byte (or a char) at a time.
+fn casing_by_bytes(word: &str) -> Casing {
     let mut upper = 0;
     let mut lower = 0;
     let mut digit = 0;
@@ -998,6 +1049,46 @@ mod tests {
         assert_eq!(casing("1,750"), Casing::Digit);
         assert_eq!(casing("said"), Casing::Lower);
         assert_eq!(casing("--"), Casing::Other);
+        assert_eq!(casing("McDonald"), Casing::Mixed);
+        assert_eq!(casing("iPhone"), Casing::Mixed);
+        assert_eq!(casing("A"), Casing::Upper);
+        assert_eq!(casing("É"), Casing::Upper);
+    }
+
+    #[test]
+    fn short_words_are_classed_as_byte_by_byte() {
+        // Every word of up to four bytes over a set that holds each byte
+        // class and the range edges, then longer words built from them.
+        let alphabet: &[u8] = b"@AMZ[`amz{/09:-.'";
+        let mut words: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..4 {
+            let longer: Vec<Vec<u8>> = words
+                .iter()
+                .filter(|w| w.len() == words.last().map_or(0, Vec::len))
+                .flat_map(|w| alphabet.iter().map(move |&b| [w.as_slice(), &[b]].concat()))
+                .collect();
+            words.extend(longer);
+        }
+        let mut checked = 0;
+        for w in &words {
+            for pad in [&b""[..], b"xy", b"XYZW", b"1234"] {
+                let word = String::from_utf8([w.as_slice(), pad].concat()).unwrap();
+                assert_eq!(casing(&word), casing_by_bytes(&word), "{word:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 300_000, "{checked}");
+        for word in [
+            "Société",
+            "ÉTÉ",
+            "été",
+            "Zürich9",
+            "Ab\u{0}",
+            "abcdefgh",
+            "ABCDEFGHI",
+        ] {
+            assert_eq!(casing(word), casing_by_bytes(word), "{word:?}");
+        }
     }
 
     #[test]

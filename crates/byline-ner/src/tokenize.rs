@@ -50,6 +50,18 @@ pub fn tokenize(text: &str) -> Vec<Vec<Range<usize>>> {
     // Byte position of the next character to look at.
     let mut i = 0;
     while i < bytes.len() {
+        // ASCII letters, digits and spaces (nearly every byte of English
+        // text) without a char decode.
+        let b = bytes[i];
+        if b == b' ' {
+            i += 1;
+            continue;
+        }
+        if b.is_ascii_alphanumeric() {
+            let (end, apostrophe) = scan_word(text, i);
+            i = push_word(text, i, end, apostrophe, &mut current);
+            continue;
+        }
         let c = char_at(text, i);
         if c == '\n' {
             if !current.is_empty() && newline_breaks(text, i) {
@@ -64,7 +76,8 @@ pub fn tokenize(text: &str) -> Vec<Vec<Range<usize>>> {
             continue;
         }
         if is_word_char(c) {
-            i = push_word(text, i, scan_word(text, i), &mut current);
+            let (end, apostrophe) = scan_word(text, i);
+            i = push_word(text, i, end, apostrophe, &mut current);
             continue;
         }
         // Punctuation: runs of the same ASCII character ("--", "...") stay
@@ -100,12 +113,23 @@ pub fn tokenize(text: &str) -> Vec<Vec<Range<usize>>> {
 
 /// Byte offset one past the end of the word starting at `start`: letters and
 /// digits, joined by `-`, `.`, `'`, `&` and `/` when a letter or digit follows,
-/// and by `,` between digits.
-fn scan_word(text: &str, start: usize) -> usize {
+/// and by `,` between digits. Also whether an apostrophe joined the word (only
+/// such a word can end in a clitic).
+fn scan_word(text: &str, start: usize) -> (usize, bool) {
     let bytes = text.as_bytes();
     let mut end = start;
     let mut pos = start;
+    let mut apostrophe = false;
     while pos < bytes.len() {
+        // A run of ASCII letters and digits, a byte at a time.
+        if bytes[pos].is_ascii_alphanumeric() {
+            pos += 1;
+            while pos < bytes.len() && bytes[pos].is_ascii_alphanumeric() {
+                pos += 1;
+            }
+            end = pos;
+            continue;
+        }
         let c = char_at(text, pos);
         let after = pos + c.len_utf8();
         if is_word_char(c) {
@@ -115,7 +139,12 @@ fn scan_word(text: &str, start: usize) -> usize {
         }
         let next = (after < bytes.len()).then(|| char_at(text, after));
         let joins = match c {
-            '-' | '.' | '\'' | '\u{2019}' | '&' | '/' => next.is_some_and(is_word_char),
+            '-' | '.' | '&' | '/' => next.is_some_and(is_word_char),
+            '\'' | '\u{2019}' => {
+                let joins = next.is_some_and(is_word_char);
+                apostrophe |= joins;
+                joins
+            }
             ',' => {
                 pos > 0
                     && bytes[pos - 1].is_ascii_digit()
@@ -128,12 +157,19 @@ fn scan_word(text: &str, start: usize) -> usize {
         }
         pos = after;
     }
-    end
+    (end, apostrophe)
 }
 
-/// Pushes the word `text[start..end]`, splitting off clitics and attaching a
-/// following abbreviation period. Returns the end of what was consumed.
-fn push_word(text: &str, start: usize, mut end: usize, out: &mut Vec<Span>) -> usize {
+/// Pushes the word `text[start..end]`, splitting off clitics (when an
+/// apostrophe joined it) and attaching a following abbreviation period.
+/// Returns the end of what was consumed.
+fn push_word(
+    text: &str,
+    start: usize,
+    mut end: usize,
+    apostrophe: bool,
+    out: &mut Vec<Span>,
+) -> usize {
     let bytes = text.as_bytes();
     // An abbreviation keeps its period: "U.S.", "Mr.", "J.".
     if bytes.get(end) == Some(&b'.') && is_abbreviation(&text[start..end]) {
@@ -141,10 +177,8 @@ fn push_word(text: &str, start: usize, mut end: usize, out: &mut Vec<Span>) -> u
         out.push(start..end);
         return end;
     }
-    let word = &text[start..end];
-    // Every clitic has an apostrophe (ASCII, or U+2019 whose UTF-8 bytes
-    // contain 0x99).
-    if word.bytes().any(|b| b == b'\'' || b == 0x99) {
+    if apostrophe {
+        let word = &text[start..end];
         for clitic in CLITICS {
             if let Some(stem_len) = clitic_split(word, clitic) {
                 out.push(start..start + stem_len);
@@ -278,6 +312,19 @@ mod tests {
             toks("the players' union"),
             vec![vec!["the", "players", "'", "union"]]
         );
+    }
+
+    #[test]
+    fn splits_clitics_only_after_an_apostrophe_inside_the_word() {
+        // "ř" is 0xC5 0x99: the second byte of U+2019 is 0x99 too.
+        assert_eq!(
+            toks("Dvořák's rock’n’roll, O'Neill’s 'tis the players’ ř."),
+            vec![vec![
+                "Dvořák", "'s", "rock’n’roll", ",", "O'Neill", "’s", "'", "tis", "the", "players",
+                "’", "ř", "."
+            ]]
+        );
+        assert_eq!(toks("WON'T stop"), vec![vec!["WO", "N'T", "stop"]]);
     }
 
     #[test]
