@@ -546,8 +546,12 @@ fn tok_info(
         shape4: shape_hash(word, 4, 3),
         shape1: shape_hash(word, 1, 4),
         casing: c,
-        cap_prior: lex.cap_prior.get(&lower).copied().unwrap_or(0),
-        doc: doc.flags.get(&lower).copied().unwrap_or(0),
+        // Only a word with a capital gets the document-context feature.
+        doc: if c == Casing::Lower as u8 {
+            0
+        } else {
+            doc.flags.get(&lower).copied().unwrap_or(0)
+        },
         known: known(key),
         key,
         ..TokInfo::default()
@@ -555,6 +559,8 @@ fn tok_info(
     if info.known {
         return info;
     }
+    // The prior is a word-only feature: the cached sums hold it.
+    info.cap_prior = lex.cap_prior.get(&lower).copied().unwrap_or(0);
     // Affixes of up to four characters, case-folded (ASCII): hashes of
     // slices of the lower-cased bytes, as `hash_lower` of the affix.
     let mut buf = [0u8; 64];

@@ -320,8 +320,19 @@ mod tests {
         assert_eq!(
             toks("Dvořák's rock’n’roll, O'Neill’s 'tis the players’ ř."),
             vec![vec![
-                "Dvořák", "'s", "rock’n’roll", ",", "O'Neill", "’s", "'", "tis", "the", "players",
-                "’", "ř", "."
+                "Dvořák",
+                "'s",
+                "rock’n’roll",
+                ",",
+                "O'Neill",
+                "’s",
+                "'",
+                "tis",
+                "the",
+                "players",
+                "’",
+                "ř",
+                "."
             ]]
         );
         assert_eq!(toks("WON'T stop"), vec![vec!["WO", "N'T", "stop"]]);
