@@ -546,7 +546,7 @@ fn tok_info(
         shape4: shape_hash(word, 4, 3),
         shape1: shape_hash(word, 1, 4),
         casing: c,
-        // Only a word with a capital gets the document-context feature.
+        // A lower-case word never gets the document-context feature.
         doc: if c == Casing::Lower as u8 {
             0
         } else {
@@ -1063,8 +1063,10 @@ mod tests {
 
     #[test]
     fn short_words_are_classed_as_byte_by_byte() {
-        // Every word of up to four bytes over a set that holds each byte
-        // class and the range edges, then longer words built from them.
+        // Every word of up to four bytes over a set holding each byte class
+        // and the bytes next to each range's ends, each also followed by
+        // two or four more bytes (words of up to eight bytes, the fast
+        // path's limit).
         let alphabet: &[u8] = b"@AMZ[`amz{/09:-.'";
         let mut words: Vec<Vec<u8>> = vec![Vec::new()];
         for _ in 0..4 {
