@@ -36,7 +36,8 @@
 # --memory and tantivy-cli's -m), THREADS (nproc: tantivy-cli -t), RSS_MARGIN_MIB
 # (256), BYLINE_BIN_DIR (use byline, query-latency and gen-corpus from there and
 # build nothing; CI passes target/debug), PY (/usr/bin/python3), SMOKE_COUNT
-# (3000), KEEP_INDEXES (1: keep target/bench-data/indexes/ after the run).
+# (3000), KEEP_INDEXES (1: keep target/bench-data/indexes/ after the run),
+# SKIP_SPACE_CHECK (1: start even when the disk looks too small for the indexes).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -246,6 +247,42 @@ labels_of() {
 # Whether LABEL builds an index.
 has_index() { [ "$1" != ripgrep ]; }
 
+# Size of LABEL's index in percent of the dataset's JSONL: the largest of the
+# Reuters, 200k and 1M runs of session 9 (Xapian's: 200k), rounded up.
+index_size_percent() {
+    case $1 in
+        byline) echo 115 ;;
+        byline-no-entities) echo 105 ;;
+        byline-jsonl) echo 110 ;;
+        byline-jsonl-no-entities) echo 95 ;;
+        tantivy-cli) echo 100 ;;
+        sqlite-fts5) echo 200 ;;
+        xapian) echo 575 ;;
+        *) echo 0 ;;
+    esac
+}
+
+# check_space LABEL...: refuses to start a dataset whose indexes the disk
+# cannot hold with a quarter to spare. Every system's index stays until the
+# query steps, and a disk that fills midway fails a peer's build and loses the
+# run (1M articles need about 11 GiB without Xapian). An interrupted run's
+# indexes count as free: each build replaces its own.
+check_space() {
+    local label need=0 avail old=0
+    for label in "$@"; do
+        need=$((need + $(index_size_percent "$label") * $(stat -c %s "$jsonl") / 100))
+    done
+    need=$((need * 5 / 4))
+    mkdir -p "$indexes"
+    avail=$(($(df -Pk "$indexes" | awk 'NR == 2 { print $4 }') * 1024))
+    [ -d "$indexes/$ds" ] && old=$(($(du -sk "$indexes/$ds" | cut -f1) * 1024))
+    if [ $((avail + old)) -lt "$need" ] && [ -z "${SKIP_SPACE_CHECK:-}" ]; then
+        die "$ds: its indexes need about $((need >> 20)) MiB free under $indexes, and" \
+            "$(((avail + old) >> 20)) MiB are (free some space, leave out a system with" \
+            "--systems, or set SKIP_SPACE_CHECK=1 to try anyway)"
+    fi
+}
+
 # index_cmd LABEL DIR: sets `cmd` (the build command), `prep` (run untimed
 # on DIR first) and `reads` (the input the build reads).
 index_cmd() {
@@ -445,6 +482,7 @@ for ds in "${datasets[@]}"; do
         echo "$label" >>"$res/systems"
         mkdir -p "$res/$label"
     done
+    check_space "${labels[@]}"
     for run in $(seq "$runs"); do
         echo "== [$ds] index, run $run of $runs"
         # Each round starts one system further on: none always builds first.
