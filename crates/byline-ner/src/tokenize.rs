@@ -316,7 +316,7 @@ mod tests {
 
     #[test]
     fn splits_clitics_only_after_an_apostrophe_inside_the_word() {
-        // "ř" is 0xC5 0x99: the second byte of U+2019 is 0x99 too.
+        // "ř" is 0xC5 0x99, and "’" (U+2019) ends in 0x99 too.
         assert_eq!(
             toks("Dvořák's rock’n’roll, O'Neill’s 'tis the players’ ř."),
             vec![vec![
