@@ -268,9 +268,10 @@ index_size_percent() {
 # run (1M articles need about 11 GiB without Xapian). An interrupted run's
 # indexes count as free: each build replaces its own.
 check_space() {
-    local label need=0 avail old=0
+    local label need=0 avail old=0 bytes
+    bytes=$(stat -c %s "$jsonl")
     for label in "$@"; do
-        need=$((need + $(index_size_percent "$label") * $(stat -c %s "$jsonl") / 100))
+        need=$((need + $(index_size_percent "$label") * bytes / 100))
     done
     need=$((need * 5 / 4))
     mkdir -p "$indexes"

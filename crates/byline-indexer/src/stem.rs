@@ -20,6 +20,9 @@ const MAX_SLOTS: usize = 1 << 17;
 const MIN_SLOTS: usize = 1 << 8;
 /// Longest word the cache holds; longer ones (rare) are stemmed each time.
 const MAX_WORD: usize = 15;
+/// Where a slot's stem bytes hold the stem's length: right after the
+/// longest stem.
+const STEM_LEN: usize = MAX_WORD;
 /// In a slot's stem length byte: the stem is the word itself.
 const SAME: u8 = u8::MAX;
 
@@ -88,7 +91,7 @@ impl<T: TokenStream> TokenStream for CachedStemmerStream<'_, T> {
                 stem => self.stems.insert(empty, key, &token.text, &stem),
             },
         };
-        let len = stem[15];
+        let len = stem[STEM_LEN];
         if len != SAME {
             token.text.clear();
             token.text.push_str(
@@ -221,10 +224,10 @@ impl StemTable {
         let slot = &mut self.slots[at];
         slot.key = key;
         if stem == word {
-            slot.stem[15] = SAME;
+            slot.stem[STEM_LEN] = SAME;
         } else {
             slot.stem[..stem.len()].copy_from_slice(stem.as_bytes());
-            slot.stem[15] = stem.len() as u8;
+            slot.stem[STEM_LEN] = stem.len() as u8;
         }
         self.used += 1;
         &self.slots[at].stem

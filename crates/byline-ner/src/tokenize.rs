@@ -50,19 +50,17 @@ pub fn tokenize(text: &str) -> Vec<Vec<Range<usize>>> {
     // Byte position of the next character to look at.
     let mut i = 0;
     while i < bytes.len() {
-        // ASCII letters, digits and spaces (nearly every byte of English
-        // text) without a char decode.
-        let b = bytes[i];
-        if b == b' ' {
+        // Spaces and words first: nearly every byte of English text.
+        if bytes[i] == b' ' {
             i += 1;
             continue;
         }
-        if b.is_ascii_alphanumeric() {
+        let c = char_at(text, i);
+        if is_word_char(c) {
             let (end, apostrophe) = scan_word(text, i);
             i = push_word(text, i, end, apostrophe, &mut current);
             continue;
         }
-        let c = char_at(text, i);
         if c == '\n' {
             if !current.is_empty() && newline_breaks(text, i) {
                 sentences.push(current.to_vec());
@@ -73,11 +71,6 @@ pub fn tokenize(text: &str) -> Vec<Vec<Range<usize>>> {
         }
         if c.is_whitespace() {
             i += c.len_utf8();
-            continue;
-        }
-        if is_word_char(c) {
-            let (end, apostrophe) = scan_word(text, i);
-            i = push_word(text, i, end, apostrophe, &mut current);
             continue;
         }
         // Punctuation: runs of the same ASCII character ("--", "...") stay
