@@ -4,6 +4,8 @@
 Usage (run by benches/peers.sh):
   report.py --raw target/bench/peers-raw --json target/bench/peers.json \
             --md target/bench/peers.md [--strict]
+Again from a saved report, e.g. after a change to this script:
+  report.py --from-json benches/results/peers-...json --json OUT.json --md OUT.md
 
 Reads RAW/meta.tsv, RAW/versions.tsv and, per dataset RAW/<dataset>/ (listed in
 RAW/datasets): dataset.tsv, systems, and per system <label>/: index-<run>.time
@@ -45,6 +47,9 @@ NOTES = [
     "unranked, with its stored fields (the second command is its top-10 path); sqlite3 and "
     "quest print 10 hits; ripgrep lists the files holding the literal phrase, case-insensitive "
     "(no stemming, no word AND: less than the others do).",
+    "Index-time ratios are of the medians; \"per round\" gives the lowest and highest ratio of "
+    "run i of one system to run i of the other, built back to back in the same round: how far "
+    "the machine's drift moves a ratio within one run.",
     "Queries: the shared grammar (`title:`, phrases, AND) in each engine's syntax; all words "
     "required; totals differ slightly by stemmer (byline and tantivy-cli: Snowball English via "
     "tantivy; SQLite: Porter; Xapian: Snowball English, phrases on unstemmed words).",
@@ -227,13 +232,28 @@ def get(d, *path):
     return d
 
 
-def target(name, value, goal, ok, unit="×", note=""):
+def target(name, value, goal, ok, unit="×", note="", rounds=None):
     if value is None:
         status = "n/a"
     else:
         status = "met" if ok(value) else "missed"
-    return {"target": name, "value": value, "goal": goal, "unit": unit, "status": status,
-            "note": note}
+    out = {"target": name, "value": value, "goal": goal, "unit": unit, "status": status,
+           "note": note}
+    if rounds:
+        out["rounds"] = rounds
+        spread = f"per round {min(rounds):.2f}–{max(rounds):.2f}×"
+        out["note"] = f"{spread}; {note}" if note else spread
+    return out
+
+
+def round_ratios(a, b):
+    """The ratio of two systems' build times round by round (run i of one to
+    run i of the other). Builds of one round run back to back, so these
+    ratios show how far the machine's drift moves a ratio within one run."""
+    wa, wb = get(a, "index", "walls_s"), get(b, "index", "walls_s")
+    if not wa or not wb or len(wa) != len(wb) or len(wa) < 2 or not all(wb):
+        return None
+    return [x / y for x, y in zip(wa, wb)]
 
 
 def ratio(a, b):
@@ -255,13 +275,13 @@ def dataset_targets(systems, meta, articles):
     busy = 75 * cores
     out = [
         target("index time: byline --no-entities / tantivy-cli", ratio(t(bn), t(tc)), "≤ 1.00",
-               lambda v: v <= 1.0),
+               lambda v: v <= 1.0, rounds=round_ratios(bn, tc)),
         target("index time: byline (entities) / tantivy-cli", ratio(t(by), t(tc)), "≤ 2.00",
-               lambda v: v <= 2.0),
+               lambda v: v <= 2.0, rounds=round_ratios(by, tc)),
         target("index time: byline (entities) / SQLite FTS5", ratio(t(by), t(sq)), "< 1.00",
-               lambda v: v < 1.0),
+               lambda v: v < 1.0, rounds=round_ratios(by, sq)),
         target("index time: byline (entities) / Xapian", ratio(t(by), t(xa)), "< 1.00",
-               lambda v: v < 1.0),
+               lambda v: v < 1.0, rounds=round_ratios(by, xa)),
         target("index size: byline --no-entities / tantivy-cli",
                ratio(bn.get("size_bytes"), tc.get("size_bytes")), "≤ 1.20", lambda v: v <= 1.2,
                note="the same text fields; byline adds dates, paths, fingerprints"),
@@ -283,16 +303,21 @@ def dataset_targets(systems, meta, articles):
         # The very same input file as the peers read.
         out += [
             target("index time, same JSONL: byline --no-entities / tantivy-cli",
-                   ratio(t(bjn), t(tc)), "≤ 1.00", lambda v: v <= 1.0),
+                   ratio(t(bjn), t(tc)), "≤ 1.00", lambda v: v <= 1.0,
+                   rounds=round_ratios(bjn, tc)),
             target("index time, same JSONL: byline (entities) / tantivy-cli",
-                   ratio(t(bj), t(tc)), "≤ 2.00", lambda v: v <= 2.0),
+                   ratio(t(bj), t(tc)), "≤ 2.00", lambda v: v <= 2.0,
+                   rounds=round_ratios(bj, tc)),
             target("index time, same JSONL: byline (entities) / SQLite FTS5",
-                   ratio(t(bj), t(sq)), "< 1.00", lambda v: v < 1.0),
+                   ratio(t(bj), t(sq)), "< 1.00", lambda v: v < 1.0,
+                   rounds=round_ratios(bj, sq)),
             target("index time, same JSONL: byline (entities) / Xapian",
-                   ratio(t(bj), t(xa)), "< 1.00", lambda v: v < 1.0),
+                   ratio(t(bj), t(xa)), "< 1.00", lambda v: v < 1.0,
+                   rounds=round_ratios(bj, xa)),
         ]
     out.append(target("index time: byline (entities) / byline --no-entities (pages)",
-                      ratio(t(by), t(bn)), "≤ 2.00", lambda v: v <= 2.0))
+                      ratio(t(by), t(bn)), "≤ 2.00", lambda v: v <= 2.0,
+                      rounds=round_ratios(by, bn)))
     for label, s in (("byline (entities)", by), ("byline --no-entities", bn)):
         out.append(target(f"peak RSS indexing: {label}", get(s, "index", "peak_rss_mib"),
                           f"≤ {budget} + {margin} MiB", lambda v: v <= budget + margin, "MiB",
@@ -466,17 +491,54 @@ def _target_row(t):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--raw", required=True)
+    ap.add_argument("--raw", help="the raw directory peers.sh wrote")
+    ap.add_argument("--from-json", metavar="FILE",
+                    help="instead of --raw: a report this script wrote, its targets and "
+                         "tables worked out again from its figures (e.g. after a change here)")
     ap.add_argument("--json", required=True)
     ap.add_argument("--md", required=True)
     ap.add_argument("--strict", action="store_true")
     args = ap.parse_args()
+    if bool(args.raw) == bool(args.from_json):
+        ap.error("give one of --raw and --from-json")
+    report = from_json(args.from_json) if args.from_json else from_raw(args.raw)
+    report["problems"] = check(report["datasets"])
+    with open(args.json, "w", encoding="utf-8") as f:
+        json.dump(report, f, indent=1)
+        f.write("\n")
+    md = render(report)
+    with open(args.md, "w", encoding="utf-8") as f:
+        f.write(md)
+    print(md)
+    print(f"raw figures: {args.json}; tables: {args.md}")
+    if report["problems"]:
+        for p in report["problems"]:
+            print(f"peers: problem: {p}", file=sys.stderr)
+        if args.strict:
+            sys.exit(1)
 
-    meta = read_tsv(os.path.join(args.raw, "meta.tsv"))
-    versions = read_tsv(os.path.join(args.raw, "versions.tsv"))
+
+def from_json(path):
+    """A saved report with its targets and growth worked out again."""
+    with open(path, encoding="utf-8") as f:
+        report = json.load(f)
+    settings, machine = report.get("settings") or {}, report.get("machine") or {}
+    meta = {"memory_mib": settings.get("memory_mib"),
+            "rss_margin_mib": settings.get("rss_margin_mib"), "cores": machine.get("cores")}
+    for ds in report["datasets"].values():
+        articles = number(ds["dataset"].get("articles"))
+        ds["targets"] = dataset_targets(ds["systems"], meta, articles or 0)
+    report["growth"] = growth_targets(report["datasets"])
+    return report
+
+
+def from_raw(raw):
+    """The report of the raw directory peers.sh wrote."""
+    meta = read_tsv(os.path.join(raw, "meta.tsv"))
+    versions = read_tsv(os.path.join(raw, "versions.tsv"))
     datasets = {}
-    for name in (read(os.path.join(args.raw, "datasets"), "") or "").split():
-        ddir = os.path.join(args.raw, name)
+    for name in (read(os.path.join(raw, "datasets"), "") or "").split():
+        ddir = os.path.join(raw, name)
         ds = read_tsv(os.path.join(ddir, "dataset.tsv"))
         articles = number(ds.get("articles"))
         systems = {}
@@ -496,20 +558,7 @@ def main():
         "datasets": datasets,
         "growth": growth_targets(datasets),
     }
-    report["problems"] = check(datasets)
-    with open(args.json, "w", encoding="utf-8") as f:
-        json.dump(report, f, indent=1)
-        f.write("\n")
-    md = render(report)
-    with open(args.md, "w", encoding="utf-8") as f:
-        f.write(md)
-    print(md)
-    print(f"raw figures: {args.json}; tables: {args.md}")
-    if report["problems"]:
-        for p in report["problems"]:
-            print(f"peers: problem: {p}", file=sys.stderr)
-        if args.strict:
-            sys.exit(1)
+    return report
 
 
 if __name__ == "__main__":
