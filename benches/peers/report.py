@@ -260,6 +260,13 @@ def ratio(a, b):
     return a / b if a is not None and b else None
 
 
+def time_target(name, a, b, goal, ok):
+    """The target on system `a`'s median build time over system `b`'s, with
+    its per-round spread."""
+    wall = lambda s: get(s, "index", "wall_s")  # noqa: E731
+    return target(name, ratio(wall(a), wall(b)), goal, ok, rounds=round_ratios(a, b))
+
+
 def dataset_targets(systems, meta, articles):
     by = systems.get("byline", {})
     bn = systems.get("byline-no-entities", {})
@@ -267,21 +274,20 @@ def dataset_targets(systems, meta, articles):
     sq = systems.get("sqlite-fts5", {})
     xa = systems.get("xapian", {})
     rg = systems.get("ripgrep", {})
-    t = lambda s: get(s, "index", "wall_s")  # noqa: E731
     p50 = lambda s: get(s, "warm", "latency_micros", "p50")  # noqa: E731
     budget = number(meta.get("memory_mib")) or 512
     margin = number(meta.get("rss_margin_mib")) or 256
     cores = number(meta.get("cores")) or 2
     busy = 75 * cores
     out = [
-        target("index time: byline --no-entities / tantivy-cli", ratio(t(bn), t(tc)), "≤ 1.00",
-               lambda v: v <= 1.0, rounds=round_ratios(bn, tc)),
-        target("index time: byline (entities) / tantivy-cli", ratio(t(by), t(tc)), "≤ 2.00",
-               lambda v: v <= 2.0, rounds=round_ratios(by, tc)),
-        target("index time: byline (entities) / SQLite FTS5", ratio(t(by), t(sq)), "< 1.00",
-               lambda v: v < 1.0, rounds=round_ratios(by, sq)),
-        target("index time: byline (entities) / Xapian", ratio(t(by), t(xa)), "< 1.00",
-               lambda v: v < 1.0, rounds=round_ratios(by, xa)),
+        time_target("index time: byline --no-entities / tantivy-cli",
+                    bn, tc, "≤ 1.00", lambda v: v <= 1.0),
+        time_target("index time: byline (entities) / tantivy-cli",
+                    by, tc, "≤ 2.00", lambda v: v <= 2.0),
+        time_target("index time: byline (entities) / SQLite FTS5",
+                    by, sq, "< 1.00", lambda v: v < 1.0),
+        time_target("index time: byline (entities) / Xapian",
+                    by, xa, "< 1.00", lambda v: v < 1.0),
         target("index size: byline --no-entities / tantivy-cli",
                ratio(bn.get("size_bytes"), tc.get("size_bytes")), "≤ 1.20", lambda v: v <= 1.2,
                note="the same text fields; byline adds dates, paths, fingerprints"),
@@ -302,22 +308,17 @@ def dataset_targets(systems, meta, articles):
     if bj or bjn:
         # The very same input file as the peers read.
         out += [
-            target("index time, same JSONL: byline --no-entities / tantivy-cli",
-                   ratio(t(bjn), t(tc)), "≤ 1.00", lambda v: v <= 1.0,
-                   rounds=round_ratios(bjn, tc)),
-            target("index time, same JSONL: byline (entities) / tantivy-cli",
-                   ratio(t(bj), t(tc)), "≤ 2.00", lambda v: v <= 2.0,
-                   rounds=round_ratios(bj, tc)),
-            target("index time, same JSONL: byline (entities) / SQLite FTS5",
-                   ratio(t(bj), t(sq)), "< 1.00", lambda v: v < 1.0,
-                   rounds=round_ratios(bj, sq)),
-            target("index time, same JSONL: byline (entities) / Xapian",
-                   ratio(t(bj), t(xa)), "< 1.00", lambda v: v < 1.0,
-                   rounds=round_ratios(bj, xa)),
+            time_target("index time, same JSONL: byline --no-entities / tantivy-cli",
+                        bjn, tc, "≤ 1.00", lambda v: v <= 1.0),
+            time_target("index time, same JSONL: byline (entities) / tantivy-cli",
+                        bj, tc, "≤ 2.00", lambda v: v <= 2.0),
+            time_target("index time, same JSONL: byline (entities) / SQLite FTS5",
+                        bj, sq, "< 1.00", lambda v: v < 1.0),
+            time_target("index time, same JSONL: byline (entities) / Xapian",
+                        bj, xa, "< 1.00", lambda v: v < 1.0),
         ]
-    out.append(target("index time: byline (entities) / byline --no-entities (pages)",
-                      ratio(t(by), t(bn)), "≤ 2.00", lambda v: v <= 2.0,
-                      rounds=round_ratios(by, bn)))
+    out.append(time_target("index time: byline (entities) / byline --no-entities (pages)",
+                           by, bn, "≤ 2.00", lambda v: v <= 2.0))
     for label, s in (("byline (entities)", by), ("byline --no-entities", bn)):
         out.append(target(f"peak RSS indexing: {label}", get(s, "index", "peak_rss_mib"),
                           f"≤ {budget} + {margin} MiB", lambda v: v <= budget + margin, "MiB",

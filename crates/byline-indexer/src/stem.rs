@@ -208,16 +208,18 @@ impl StemTable {
     /// when it is three quarters full.
     fn insert(&mut self, mut at: usize, key: u128, word: &str, stem: &str) -> &[u8; 16] {
         if (self.used + 1) * 4 > self.slots.len() * 3 {
-            let grow = self.slots.len() < MAX_SLOTS;
-            let old = std::mem::take(&mut self.slots);
-            self.slots = vec![Slot::default(); if grow { old.len() * 2 } else { MAX_SLOTS }];
             self.used = 0;
-            if grow {
+            let size = self.slots.len();
+            if size < MAX_SLOTS {
+                let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size * 2]);
                 for slot in old.into_iter().filter(|s| !s.is_empty()) {
                     let to = self.empty_slot(slot.key);
                     self.slots[to] = slot;
                     self.used += 1;
                 }
+            } else {
+                // At full size the table starts over, in place.
+                self.slots.fill(Slot::default());
             }
             at = self.empty_slot(key);
         }
